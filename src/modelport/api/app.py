@@ -1,0 +1,81 @@
+"""The app factory: settings in, FastAPI app out (no global state, so tests build their own)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from modelport import __version__
+from modelport.api import errors
+from modelport.api.routers import audit, auth, health, models, users
+from modelport.api.security import role_of
+from modelport.services.context import Context
+from modelport.settings import Settings
+
+PUBLIC = "public"
+
+
+def _role_in(dependant: Dependant) -> str | None:
+    for sub in dependant.dependencies:
+        role = role_of(sub.call) if sub.call else None
+        if role is not None:
+            return role.value
+        found = _role_in(sub)
+        if found:
+            return found
+    return None
+
+
+def _document_roles(app: FastAPI) -> None:
+    """Copy each route's required role into its OpenAPI operation as ``x-required-role``."""
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            role = _role_in(route.dependant) or PUBLIC
+            route.openapi_extra = {**(route.openapi_extra or {}), "x-required-role": role}
+
+
+def create_app(settings: Settings | None = None, ctx: Context | None = None) -> FastAPI:
+    """Build the API around a context (made from ``settings`` when not given)."""
+    if ctx is None:
+        ctx = Context.from_settings(settings or Settings())
+    app = FastAPI(
+        title="modelport",
+        version=__version__,
+        description="The one home of the company's machine-learning models.",
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.ctx = ctx
+    errors.install(app)
+    for module in (health, auth, users, models, audit):
+        app.include_router(module.router)
+    _document_roles(app)
+    limit = ctx.settings.max_upload_bytes + 1024 * 1024
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None:
+            if not length.isdigit():
+                return errors.error_response(400, "bad_request", "Content-Length must be a number")
+            if int(length) > limit:
+                return errors.error_response(
+                    413, "payload_too_large", f"the request is larger than the {limit} byte limit"
+                )
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    return app
+
+
+def app_factory() -> Any:
+    """Entry point for ``uvicorn --factory modelport.api.app:app_factory``."""
+    return create_app()

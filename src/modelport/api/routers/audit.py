@@ -1,0 +1,42 @@
+"""The audit log, for admins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from modelport.api.security import get_context, requires
+from modelport.principal import Principal
+from modelport.schemas import AuditEvent, Page, Role
+from modelport.stores.audit import AuditStore
+
+router = APIRouter(prefix="/api/v1", tags=["audit"])
+
+
+@router.get("/audit", operation_id="listAuditEvents", response_model=Page[AuditEvent])
+def list_audit(
+    request: Request,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+    actor: str | None = None,
+    action: str | None = None,
+    target_type: str | None = None,
+    target: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    _p: Principal = requires(Role.admin),
+) -> Page[AuditEvent]:
+    """Events newest first, filtered by actor, action, target and time."""
+    with get_context(request).db.session() as s:
+        return AuditStore(s).list(
+            page,
+            page_size,
+            actor=actor,
+            action=action,
+            target_type=target_type,
+            target=target,
+            since=since,
+            until=until,
+        )

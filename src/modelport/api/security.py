@@ -1,0 +1,69 @@
+"""Who is calling, and may they: the one authentication dependency of every route.
+
+A route declares the role it needs with ``Depends(requires(Role.x))``; the app factory copies that
+role into the OpenAPI schema (``x-required-role``), which the role-matrix test walks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Depends, Request
+
+from modelport.errors import Unauthenticated
+from modelport.principal import Principal
+from modelport.schemas import Role
+from modelport.services.auth import AuthService, require
+from modelport.services.context import Context
+
+SESSION_COOKIE = "modelport_session"
+CSRF_COOKIE = "modelport_csrf"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_context(request: Request) -> Context:
+    ctx: Context = request.app.state.ctx
+    return ctx
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def authenticate(request: Request) -> Principal:
+    """The caller from a Bearer API token or the session cookie; Unauthenticated otherwise."""
+    ctx = get_context(request)
+    auth = AuthService(ctx)
+    ip, agent = client_ip(request), request.headers.get("user-agent")
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise Unauthenticated("the Authorization header must read 'Bearer <token>'")
+        return auth.from_token(value.strip(), ip, agent)
+    session_token = request.cookies.get(SESSION_COOKIE)
+    if session_token:
+        principal = auth.from_session(session_token, ip, agent)
+        if request.method not in SAFE_METHODS:
+            auth.check_csrf(session_token, request.headers.get(CSRF_HEADER))
+        return principal
+    raise Unauthenticated("sign in, or send an API token as 'Authorization: Bearer <token>'")
+
+
+def requires(role: Role) -> Any:
+    """A dependency that authenticates the caller and checks that they have at least ``role``."""
+
+    def dependency(request: Request) -> Principal:
+        principal = authenticate(request)
+        require(principal, role)
+        request.state.principal = principal
+        return principal
+
+    dependency.required_role = role  # type: ignore[attr-defined]
+    return Depends(dependency)
+
+
+def role_of(call: Callable[..., Any]) -> Role | None:
+    return getattr(call, "required_role", None)

@@ -1,0 +1,36 @@
+"""Receiving uploaded files: copied to a temporary file with a size limit, removed afterwards."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from fastapi import UploadFile
+
+from modelport.errors import InvalidArgument, PayloadTooLarge
+
+
+@contextmanager
+def spooled(upload: UploadFile, tmp_dir: Path, max_bytes: int, field: str) -> Iterator[Path]:
+    """Copy ``upload`` to a temporary file (refusing empty or oversized files) and remove it at the end."""
+    folder = Path(tempfile.mkdtemp(prefix="upload-", dir=tmp_dir))
+    path = folder / "data"
+    try:
+        size = 0
+        with path.open("wb") as out:
+            while chunk := upload.file.read(1 << 20):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise PayloadTooLarge(
+                        f"{upload.filename or field} is larger than the {max_bytes} byte upload limit",
+                        field=field,
+                    )
+                out.write(chunk)
+        if size == 0:
+            raise InvalidArgument(f"{upload.filename or field} is empty", field=field)
+        yield path
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

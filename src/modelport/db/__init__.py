@@ -1,0 +1,1 @@
+"""Metadata store: SQLAlchemy engine, session scope and ORM tables."""

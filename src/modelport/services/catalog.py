@@ -1,0 +1,246 @@
+"""Catalog and registry rules: who may change what, how an uploaded file becomes a version.
+
+A version is accepted only after its file was loaded by its flavor and predicted on an example row;
+then the file goes to the artifact store and the row to the metadata store. If the row cannot be
+written, a file no other version uses is removed again, so a refused upload leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from modelport.errors import Forbidden, InvalidArgument
+from modelport.flavors import inspect_model
+from modelport.principal import Principal
+from modelport.schemas import (
+    AliasSet,
+    Model,
+    ModelCreate,
+    ModelSearch,
+    ModelUpdate,
+    ModelVersion,
+    Role,
+    SearchQuery,
+    VersionMeta,
+)
+from modelport.services.auth import require
+from modelport.services.context import Context, record
+from modelport.stores.audit import AuditStore
+from modelport.stores.catalog import CatalogStore
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ ()+-]{0,200}$")
+SAMPLE_MAX_ROWS = 1000
+
+
+def check_filename(filename: str | None, field: str = "file") -> str:
+    """Refuse empty names, paths and traversal: an uploaded name is a plain file name."""
+    if not filename:
+        raise InvalidArgument("the upload has no file name", field=field)
+    if "/" in filename or "\\" in filename or ".." in filename or not _SAFE_NAME.match(filename):
+        raise InvalidArgument(
+            f"{filename!r} is not an acceptable file name: use a plain name without folders or '..'",
+            field=field,
+        )
+    return filename
+
+
+def read_sample(path: Path, filename: str) -> pd.DataFrame:
+    """Read the sample CSV given beside a model file (its first rows only)."""
+    check_filename(filename, "sample")
+    try:
+        frame = pd.read_csv(path, nrows=SAMPLE_MAX_ROWS, sep=None, engine="python", encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        frame = pd.read_csv(path, nrows=SAMPLE_MAX_ROWS, sep=None, engine="python", encoding="latin-1")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
+        raise InvalidArgument(f"the sample CSV could not be read: {exc}", field="sample") from exc
+    if frame.empty:
+        raise InvalidArgument("the sample CSV has a header but no rows", field="sample")
+    return frame
+
+
+class CatalogService:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def _may_change(self, store: CatalogStore, name: str, principal: Principal) -> Model:
+        model = store.get_model(name, principal)
+        require(principal, Role.data_scientist)
+        same_dept = principal.department is not None and principal.department == model.department
+        if not (principal.is_admin or model.owner == principal.username or same_dept):
+            raise Forbidden(
+                f"only the owner of {name!r}, its department's data scientists or an admin may change it"
+            )
+        return model
+
+    # --- models ----------------------------------------------------------------------------------
+
+    def create_model(self, data: ModelCreate, principal: Principal) -> Model:
+        require(principal, Role.data_scientist)
+        with self.ctx.db.session() as s:
+            model = CatalogStore(s).create_model(data, principal.user_id)
+            record(AuditStore(s), principal, "model.create", "model", model.name, visibility=model.visibility)
+            return model
+
+    def get_model(self, name: str, principal: Principal) -> Model:
+        with self.ctx.db.session() as s:
+            return CatalogStore(s).get_model(name, principal)
+
+    def update_model(self, name: str, data: ModelUpdate, principal: Principal) -> Model:
+        with self.ctx.db.session() as s:
+            store = CatalogStore(s)
+            self._may_change(store, name, principal)
+            model = store.update_model(name, data, principal)
+            record(
+                AuditStore(s), principal, "model.update", "model", name, fields=sorted(data.model_fields_set)
+            )
+            return model
+
+    def delete_model(self, name: str, principal: Principal) -> None:
+        with self.ctx.db.session() as s:
+            store = CatalogStore(s)
+            model = store.get_model(name, principal)
+            if not (
+                principal.is_admin
+                or (model.owner == principal.username and principal.role.allows(Role.data_scientist))
+            ):
+                raise Forbidden(f"only the owner of {name!r} or an admin may delete it")
+            shas = store.delete_model(name, principal)
+            record(AuditStore(s), principal, "model.delete", "model", name, versions=len(shas))
+            orphans = [sha for sha in set(shas) if not store.sha_in_use(sha)]
+        for sha in orphans:
+            self.ctx.artifacts.delete(sha)
+
+    def search(self, query: SearchQuery, principal: Principal) -> ModelSearch:
+        if query.page_size > self.ctx.settings.search_max_page_size:
+            raise InvalidArgument(
+                f"page_size must be at most {self.ctx.settings.search_max_page_size}", field="page_size"
+            )
+        with self.ctx.db.session() as s:
+            return CatalogStore(s).search(query, principal)
+
+    # --- versions --------------------------------------------------------------------------------
+
+    def register_version(
+        self,
+        name: str,
+        principal: Principal,
+        file_path: Path,
+        filename: str,
+        meta: VersionMeta,
+        sample: pd.DataFrame | None = None,
+    ) -> ModelVersion:
+        """Check, store and record a new version of ``name`` from the file at ``file_path``."""
+        check_filename(filename)
+        with self.ctx.db.session() as s:
+            self._may_change(CatalogStore(s), name, principal)
+        inspection = inspect_model(file_path, filename, sample, meta.flavor)
+        existed_before = False
+        ref = None
+        try:
+            ref_sha = _sha256(file_path)
+            existed_before = self.ctx.artifacts.exists(ref_sha)
+            ref = self.ctx.artifacts.put_file(file_path)
+            with self.ctx.db.session() as s:
+                store = CatalogStore(s)
+                version = store.create_version(
+                    name,
+                    principal,
+                    description=meta.description,
+                    flavor=inspection.flavor,
+                    format=inspection.format,
+                    safe_format=inspection.safe,
+                    model_type=inspection.model_type,
+                    filename=filename,
+                    artifact_uri=ref.uri,
+                    artifact_sha256=ref.sha256,
+                    artifact_size=ref.size,
+                    input_schema=inspection.input_schema.model_dump(exclude_none=True),
+                    output_schema=inspection.output_schema.model_dump(exclude_none=True),
+                    example={"input": inspection.example_input, "output": inspection.example_output},
+                    metrics=meta.metrics,
+                    params=meta.params,
+                    training_data=meta.training_data,
+                    source_version=meta.source_version,
+                )
+                for alias in meta.aliases:
+                    store.set_alias(name, alias, version.version, principal)
+                record(
+                    AuditStore(s),
+                    principal,
+                    "version.upload",
+                    "model",
+                    name,
+                    version=version.version,
+                    sha256=ref.sha256,
+                    size=ref.size,
+                    flavor=inspection.flavor,
+                    safe_format=inspection.safe,
+                    aliases=meta.aliases,
+                )
+                if meta.aliases:
+                    return store.get_version(name, str(version.version), principal)
+                return version
+        except BaseException:
+            if ref is not None and not existed_before:
+                with self.ctx.db.session() as s:
+                    in_use = CatalogStore(s).sha_in_use(ref.sha256)
+                if not in_use:
+                    self.ctx.artifacts.delete(ref.sha256)
+            raise
+
+    def list_versions(self, name: str, principal: Principal) -> list[ModelVersion]:
+        with self.ctx.db.session() as s:
+            return CatalogStore(s).list_versions(name, principal)
+
+    def get_version(self, name: str, ref: str, principal: Principal) -> ModelVersion:
+        with self.ctx.db.session() as s:
+            return CatalogStore(s).get_version(name, ref, principal)
+
+    def set_alias(self, name: str, alias: str, body: AliasSet, principal: Principal) -> ModelVersion:
+        if not re.match(r"^[a-z][a-z0-9_-]{0,63}$", alias) or alias == "latest":
+            raise InvalidArgument(
+                f"{alias!r} is not a valid alias (lowercase letter first, then a-z 0-9 _ -)", field="alias"
+            )
+        with self.ctx.db.session() as s:
+            store = CatalogStore(s)
+            self._may_change(store, name, principal)
+            previous = store.set_alias(name, alias, body.version, principal)
+            record(
+                AuditStore(s),
+                principal,
+                "alias.move",
+                "model",
+                name,
+                alias=alias,
+                version=body.version,
+                previous=previous,
+            )
+            return store.get_version(name, alias, principal)
+
+    def delete_alias(self, name: str, alias: str, principal: Principal) -> None:
+        with self.ctx.db.session() as s:
+            store = CatalogStore(s)
+            self._may_change(store, name, principal)
+            store.delete_alias(name, alias, principal)
+            record(AuditStore(s), principal, "alias.delete", "model", name, alias=alias)
+
+    def download_path(self, name: str, ref: str, principal: Principal) -> tuple[ModelVersion, Path]:
+        """A verified local copy of a version's file (CorruptArtifact if the stored file was altered)."""
+        version = self.get_version(name, ref, principal)
+        path = self.ctx.artifacts.local_cache_path(version.artifact.sha256, self.ctx.cache_dir)
+        with self.ctx.db.session() as s:
+            record(AuditStore(s), principal, "version.download", "model", name, version=version.version)
+        return version, path
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,398 @@
+"""Catalog store: models, their versions, aliases, labels and search.
+
+Every read takes the caller's :class:`Principal` and applies the visibility rule in SQL, so
+search, reads and downloads cannot disagree: a ``restricted`` model is seen by its owner, the
+members of its department and admins only. A model the caller may not see is reported as not found.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select, true
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from modelport.columns import ModelSchema
+from modelport.db.tables import ModelAliasRow, ModelLabelRow, ModelRow, ModelVersionRow, UserRow, utcnow
+from modelport.errors import AlreadyExists, InvalidArgument, NotFound
+from modelport.principal import Principal
+from modelport.schemas import (
+    Artifact,
+    FacetCount,
+    Model,
+    ModelCreate,
+    ModelSearch,
+    ModelUpdate,
+    ModelVersion,
+    SearchQuery,
+)
+from modelport.stores.dialect import relevance, search_terms, text_match
+
+FACET_KINDS = ("department", "market", "brand", "flavor", "owner", "tag")
+
+
+def visible_to(principal: Principal) -> ColumnElement[bool]:
+    """SQL filter of the models ``principal`` may see."""
+    if principal.is_admin:
+        return true()
+    clauses: list[ColumnElement[bool]] = [
+        ModelRow.visibility == "company",
+        ModelRow.owner_id == principal.user_id,
+    ]
+    if principal.department:
+        clauses.append(ModelRow.department == principal.department)
+    return or_(*clauses)
+
+
+def _search_text(row: ModelRow) -> str:
+    parts = [row.name, row.name.replace("-", " "), row.title, row.use_case or "", " ".join(row.tags or [])]
+    parts += [
+        " ".join(row.markets or []),
+        " ".join(row.brands or []),
+        row.department,
+        row.description[:20_000],
+    ]
+    return " ".join(parts).lower()
+
+
+class CatalogStore:
+    """Persistence of the catalog. Methods flush; the caller's session commits."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    # --- models ----------------------------------------------------------------------------------
+
+    def create_model(self, data: ModelCreate, owner_id: int) -> Model:
+        """Insert a model. Raises AlreadyExists if the name is taken."""
+        if self.s.scalar(select(ModelRow.id).where(ModelRow.name == data.name)) is not None:
+            raise AlreadyExists(f"a model named {data.name!r} already exists", field="name")
+        now = utcnow()
+        row = ModelRow(
+            name=data.name,
+            title=data.title,
+            description=data.description,
+            department=data.department,
+            markets=data.markets,
+            brands=data.brands,
+            tags=data.tags,
+            use_case=data.use_case,
+            visibility=data.visibility,
+            owner_id=owner_id,
+            created_at=now,
+            updated_at=now,
+        )
+        row.search_text = _search_text(row)
+        self.s.add(row)
+        try:
+            self.s.flush()
+        except IntegrityError as exc:
+            raise AlreadyExists(f"a model named {data.name!r} already exists", field="name") from exc
+        self._sync_labels(row)
+        return self._to_model(row)
+
+    def _row(self, name: str, principal: Principal) -> ModelRow:
+        row = self.s.scalar(select(ModelRow).where(ModelRow.name == name, visible_to(principal)))
+        if row is None:
+            raise NotFound(f"no model named {name!r}")
+        return row
+
+    def get_model(self, name: str, principal: Principal) -> Model:
+        """The model ``name`` if ``principal`` may see it, else NotFound."""
+        return self._to_model(self._row(name, principal))
+
+    def model_owner_id(self, name: str, principal: Principal) -> int:
+        return self._row(name, principal).owner_id
+
+    def update_model(self, name: str, data: ModelUpdate, principal: Principal) -> Model:
+        """Change the fields given in ``data``. NotFound if invisible; InvalidArgument on unknown owner."""
+        row = self._row(name, principal)
+        values = data.model_dump(exclude_unset=True)
+        owner = values.pop("owner", None)
+        if owner is not None:
+            owner_id = self.s.scalar(select(UserRow.id).where(UserRow.username == owner))
+            if owner_id is None:
+                raise InvalidArgument(f"no user named {owner!r}", field="owner")
+            row.owner_id = owner_id
+        for key, value in values.items():
+            if value is None and key in ("title", "department", "visibility", "description"):
+                raise InvalidArgument(f"{key} cannot be empty", field=key)
+            setattr(
+                row,
+                key,
+                value if value is not None else ([] if key in ("markets", "brands", "tags") else None),
+            )
+        row.updated_at = utcnow()
+        row.search_text = _search_text(row)
+        self.s.flush()
+        self._sync_labels(row)
+        return self._to_model(row)
+
+    def delete_model(self, name: str, principal: Principal) -> list[str]:
+        """Delete a model and its versions; returns the sha256 of the artifacts it referenced."""
+        row = self._row(name, principal)
+        shas = list(
+            self.s.scalars(select(ModelVersionRow.artifact_sha256).where(ModelVersionRow.model_id == row.id))
+        )
+        self.s.execute(delete(ModelAliasRow).where(ModelAliasRow.model_id == row.id))
+        self.s.execute(delete(ModelVersionRow).where(ModelVersionRow.model_id == row.id))
+        self.s.execute(delete(ModelLabelRow).where(ModelLabelRow.model_id == row.id))
+        self.s.delete(row)
+        self.s.flush()
+        return shas
+
+    def sha_in_use(self, sha256: str) -> bool:
+        return self.s.scalar(select(func.count()).where(ModelVersionRow.artifact_sha256 == sha256)) != 0
+
+    def _sync_labels(self, row: ModelRow) -> None:
+        owner = self.s.scalar(select(UserRow.username).where(UserRow.id == row.owner_id)) or ""
+        flavors = self.s.scalars(
+            select(ModelVersionRow.flavor).where(ModelVersionRow.model_id == row.id).distinct()
+        )
+        wanted = {("department", row.department), ("owner", owner)}
+        wanted |= {("market", m) for m in row.markets or []}
+        wanted |= {("brand", b) for b in row.brands or []}
+        wanted |= {("tag", t) for t in row.tags or []}
+        wanted |= {("flavor", f) for f in flavors}
+        have = {
+            (lbl.kind, lbl.value)
+            for lbl in self.s.scalars(select(ModelLabelRow).where(ModelLabelRow.model_id == row.id))
+        }
+        for kind, value in have - wanted:
+            self.s.execute(
+                delete(ModelLabelRow).where(
+                    ModelLabelRow.model_id == row.id, ModelLabelRow.kind == kind, ModelLabelRow.value == value
+                )
+            )
+        for kind, value in wanted - have:
+            self.s.add(ModelLabelRow(model_id=row.id, kind=kind, value=value))
+        self.s.flush()
+
+    # --- search ----------------------------------------------------------------------------------
+
+    def search(self, query: SearchQuery, principal: Principal) -> ModelSearch:
+        """Full-text search with filters, sorting, pagination and facet counts over the visible models."""
+        dialect = self.s.get_bind().dialect.name
+        terms = search_terms(query.q or "")
+        filters: list[ColumnElement[bool]] = [visible_to(principal), text_match(dialect, terms)]
+        for kind in FACET_KINDS:
+            values = getattr(query, kind)
+            if kind == "market":
+                values = [v.upper() for v in values]
+            if values:
+                filters.append(
+                    ModelRow.id.in_(
+                        select(ModelLabelRow.model_id).where(
+                            ModelLabelRow.kind == kind, ModelLabelRow.value.in_(values)
+                        )
+                    )
+                )
+        ids = select(ModelRow.id).where(*filters)
+        total = self.s.scalar(select(func.count()).select_from(ids.subquery())) or 0
+        stmt: Select[tuple[ModelRow]] = select(ModelRow).where(*filters)
+        order = {
+            "name": [ModelRow.name.asc()],
+            "-name": [ModelRow.name.desc()],
+            "updated": [ModelRow.updated_at.asc()],
+            "-updated": [ModelRow.updated_at.desc()],
+            "created": [ModelRow.created_at.asc()],
+            "-created": [ModelRow.created_at.desc()],
+        }.get(query.sort)
+        if order is None:  # relevance
+            order = [relevance(dialect, terms).desc(), ModelRow.updated_at.desc()]
+        stmt = stmt.order_by(*order, ModelRow.id.desc())
+        stmt = stmt.offset((query.page - 1) * query.page_size).limit(query.page_size)
+        rows = list(self.s.scalars(stmt))
+        facet_rows = self.s.execute(
+            select(ModelLabelRow.kind, ModelLabelRow.value, func.count())
+            .where(ModelLabelRow.model_id.in_(ids))
+            .group_by(ModelLabelRow.kind, ModelLabelRow.value)
+        ).all()
+        facets: dict[str, list[FacetCount]] = {k: [] for k in FACET_KINDS}
+        for kind, value, count in facet_rows:
+            facets[kind].append(FacetCount(value=value, count=count))
+        for values in facets.values():
+            values.sort(key=lambda f: (-f.count, f.value))
+        return ModelSearch(
+            items=self._to_models(rows),
+            total=total,
+            page=query.page,
+            page_size=query.page_size,
+            facets=facets,
+        )
+
+    # --- versions --------------------------------------------------------------------------------
+
+    def next_version(self, name: str, principal: Principal) -> int:
+        return self._row(name, principal).latest_version + 1
+
+    def create_version(self, name: str, principal: Principal, **fields: Any) -> ModelVersion:
+        """Insert the next version of ``name``. Raises Conflict-free AlreadyExists on a concurrent insert."""
+        row = self._row(name, principal)
+        number = row.latest_version + 1
+        version = ModelVersionRow(model_id=row.id, version=number, created_by_id=principal.user_id, **fields)
+        self.s.add(version)
+        try:
+            self.s.flush()
+        except IntegrityError as exc:
+            raise AlreadyExists(
+                f"version {number} of {name!r} was just created by someone else; retry"
+            ) from exc
+        row.latest_version = number
+        row.version_count = row.version_count + 1
+        row.updated_at = utcnow()
+        self.s.flush()
+        self._sync_labels(row)
+        return self._to_versions(name, [version])[0]
+
+    def list_versions(self, name: str, principal: Principal) -> list[ModelVersion]:
+        row = self._row(name, principal)
+        versions = self.s.scalars(
+            select(ModelVersionRow)
+            .where(ModelVersionRow.model_id == row.id)
+            .order_by(ModelVersionRow.version.desc())
+        )
+        return self._to_versions(name, list(versions))
+
+    def get_version(self, name: str, ref: str, principal: Principal) -> ModelVersion:
+        """A version by number (``"3"``), alias (``"champion"``) or ``"latest"``; NotFound otherwise."""
+        row = self._row(name, principal)
+        stmt = select(ModelVersionRow).where(ModelVersionRow.model_id == row.id)
+        if ref == "latest":
+            stmt = stmt.where(ModelVersionRow.version == row.latest_version)
+        elif ref.isdigit():
+            stmt = stmt.where(ModelVersionRow.version == int(ref))
+        else:
+            stmt = stmt.join(ModelAliasRow, ModelAliasRow.version_id == ModelVersionRow.id).where(
+                ModelAliasRow.model_id == row.id, ModelAliasRow.alias == ref
+            )
+        version = self.s.scalar(stmt)
+        if version is None:
+            raise NotFound(f"model {name!r} has no version or alias {ref!r}")
+        return self._to_versions(name, [version])[0]
+
+    def set_alias(self, name: str, alias: str, version: int, principal: Principal) -> int | None:
+        """Point ``alias`` at ``version``; returns the version it pointed at before (or None)."""
+        row = self._row(name, principal)
+        target = self.s.scalar(
+            select(ModelVersionRow.id).where(
+                ModelVersionRow.model_id == row.id, ModelVersionRow.version == version
+            )
+        )
+        if target is None:
+            raise NotFound(f"model {name!r} has no version {version}")
+        current = self.s.get(ModelAliasRow, (row.id, alias))
+        previous: int | None = None
+        if current is None:
+            self.s.add(ModelAliasRow(model_id=row.id, alias=alias, version_id=target))
+        else:
+            previous = self.s.scalar(
+                select(ModelVersionRow.version).where(ModelVersionRow.id == current.version_id)
+            )
+            current.version_id = target
+            current.updated_at = utcnow()
+        self.s.flush()
+        return previous
+
+    def delete_alias(self, name: str, alias: str, principal: Principal) -> None:
+        row = self._row(name, principal)
+        current = self.s.get(ModelAliasRow, (row.id, alias))
+        if current is None:
+            raise NotFound(f"model {name!r} has no alias {alias!r}")
+        self.s.delete(current)
+        self.s.flush()
+
+    # --- conversion ------------------------------------------------------------------------------
+
+    def _to_model(self, row: ModelRow) -> Model:
+        return self._to_models([row])[0]
+
+    def _to_models(self, rows: list[ModelRow]) -> list[Model]:
+        if not rows:
+            return []
+        ids = [r.id for r in rows]
+        owners = dict(
+            self.s.execute(
+                select(UserRow.id, UserRow.username).where(UserRow.id.in_({r.owner_id for r in rows}))
+            )
+            .tuples()
+            .all()
+        )
+        flavors: dict[int, list[str]] = {i: [] for i in ids}
+        for mid, value in self.s.execute(
+            select(ModelLabelRow.model_id, ModelLabelRow.value).where(
+                ModelLabelRow.model_id.in_(ids), ModelLabelRow.kind == "flavor"
+            )
+        ):
+            flavors[mid].append(value)
+        aliases: dict[int, dict[str, int]] = {i: {} for i in ids}
+        for mid, alias, number in self.s.execute(
+            select(ModelAliasRow.model_id, ModelAliasRow.alias, ModelVersionRow.version)
+            .join(ModelVersionRow, ModelVersionRow.id == ModelAliasRow.version_id)
+            .where(ModelAliasRow.model_id.in_(ids))
+        ):
+            aliases[mid][alias] = number
+        return [
+            Model(
+                id=r.id,
+                name=r.name,
+                title=r.title,
+                description=r.description,
+                department=r.department,
+                markets=list(r.markets or []),
+                brands=list(r.brands or []),
+                use_case=r.use_case,
+                tags=list(r.tags or []),
+                visibility=r.visibility,  # type: ignore[arg-type]
+                owner=owners.get(r.owner_id, ""),
+                latest_version=r.latest_version,
+                version_count=r.version_count,
+                flavors=sorted(flavors[r.id]),
+                aliases=aliases[r.id],
+                created_at=r.created_at,
+                updated_at=r.updated_at,
+            )
+            for r in rows
+        ]
+
+    def _to_versions(self, name: str, rows: list[ModelVersionRow]) -> list[ModelVersion]:
+        if not rows:
+            return []
+        users = dict(
+            self.s.execute(
+                select(UserRow.id, UserRow.username).where(UserRow.id.in_({r.created_by_id for r in rows}))
+            )
+            .tuples()
+            .all()
+        )
+        aliases: dict[int, list[str]] = {r.id: [] for r in rows}
+        for vid, alias in self.s.execute(
+            select(ModelAliasRow.version_id, ModelAliasRow.alias).where(ModelAliasRow.version_id.in_(aliases))
+        ):
+            aliases[vid].append(alias)
+        return [
+            ModelVersion(
+                id=r.id,
+                model=name,
+                version=r.version,
+                description=r.description,
+                flavor=r.flavor,
+                format=r.format,
+                safe_format=r.safe_format,
+                model_type=r.model_type,
+                filename=r.filename,
+                artifact=Artifact(uri=r.artifact_uri, sha256=r.artifact_sha256, size=r.artifact_size),
+                input_schema=ModelSchema.model_validate(r.input_schema),
+                output_schema=ModelSchema.model_validate(r.output_schema),
+                example=r.example,
+                metrics=r.metrics,
+                params=r.params,
+                training_data=r.training_data,
+                source_version=r.source_version,
+                created_by=users.get(r.created_by_id, ""),
+                created_at=r.created_at,
+                aliases=sorted(aliases[r.id]),
+            )
+            for r in rows
+        ]
