@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
@@ -30,9 +30,9 @@ def _role_in(dependant: Dependant) -> str | None:
     return None
 
 
-def _document_roles(app: FastAPI) -> None:
+def _document_roles(router: APIRouter) -> None:
     """Copy each route's required role into its OpenAPI operation as ``x-required-role``."""
-    for route in app.routes:
+    for route in router.routes:
         if isinstance(route, APIRoute):
             role = _role_in(route.dependant) or PUBLIC
             route.openapi_extra = {**(route.openapi_extra or {}), "x-required-role": role}
@@ -53,8 +53,8 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     app.state.ctx = ctx
     errors.install(app)
     for module in (health, auth, users, models, audit):
+        _document_roles(module.router)
         app.include_router(module.router)
-    _document_roles(app)
     limit = ctx.settings.max_upload_bytes + 1024 * 1024
 
     @app.middleware("http")

@@ -1,0 +1,355 @@
+"""The ``modelport`` command: serve, migrate, manage users, browse and move models.
+
+Server-side commands (serve, db, users, demo) act on the configured stores directly; the ``models``
+commands talk to a running server through the SDK (``--url`` / ``MODELPORT_URL``, ``--token`` /
+``MODELPORT_TOKEN``).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+from rich.table import Table
+
+from modelport.errors import ModelportError
+
+app = typer.Typer(
+    help="modelport: the one home of the company's machine-learning models.", no_args_is_help=True
+)
+db_app = typer.Typer(help="The metadata store.", no_args_is_help=True)
+users_app = typer.Typer(help="Local users.", no_args_is_help=True)
+models_app = typer.Typer(help="Browse, register and download models (through the API).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(models_app, name="models")
+
+console = Console()
+err = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+UrlOpt = Annotated[str | None, typer.Option("--url", envvar="MODELPORT_URL", help="Server URL.")]
+TokenOpt = Annotated[str | None, typer.Option("--token", envvar="MODELPORT_TOKEN", help="API token.")]
+OutputOpt = Annotated[str, typer.Option("--output", "-o", help="table or json.")]
+
+
+def handle_errors(fn: F) -> F:
+    """Print a modelport error as one line and exit 1, instead of a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ModelportError as exc:
+            where = f" ({exc.field})" if exc.field else ""
+            err.print(f"[red]error{where}:[/red] {exc.message}")
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _context() -> Any:
+    from modelport.services.context import Context
+    from modelport.settings import Settings
+
+    return Context.from_settings(Settings())
+
+
+def _progress() -> Progress:
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+# --- server side ---------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+@handle_errors
+def db_upgrade() -> None:
+    """Create or migrate the metadata store to the latest schema."""
+    from modelport.db.migrate import current_revision, upgrade
+
+    ctx = _context()
+    upgrade(ctx.db)
+    console.print(f"database at revision {current_revision(ctx.db)}")
+
+
+@users_app.command("create")
+@handle_errors
+def users_create(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Option(help="viewer, business_user, data_scientist or admin.")] = "admin",
+    department: Annotated[str | None, typer.Option(help="Department (slug), e.g. marketing.")] = None,
+    email: Annotated[str | None, typer.Option(help="E-mail address.")] = None,
+    password: Annotated[
+        str | None, typer.Option(envvar="MODELPORT_NEW_PASSWORD", help="Password (asked when not given).")
+    ] = None,
+) -> None:
+    """Create a local user (the first admin, typically). There is no default password."""
+    from modelport.schemas import Role, UserCreate
+    from modelport.services.auth import AuthService
+
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        data = UserCreate(
+            username=username, password=password, role=Role(role), department=department, email=email
+        )
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    user = AuthService(_context()).create_user(data, None)
+    console.print(f"created {user.role.value} [bold]{user.username}[/bold]")
+
+
+@users_app.command("token")
+@handle_errors
+def users_token(
+    username: Annotated[str, typer.Argument(help="Whose token.")],
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
+    days: Annotated[int | None, typer.Option(help="Lifetime in days.")] = None,
+) -> None:
+    """Create an API token for a user (printed once)."""
+    from modelport.schemas import ApiTokenCreate
+    from modelport.services.auth import AuthService
+
+    auth = AuthService(_context())
+    created = auth.create_token(ApiTokenCreate(name=name, expires_in_days=days), auth.cli_principal(username))
+    console.print(created.token)
+
+
+@app.command()
+@handle_errors
+def demo(
+    force: Annotated[bool, typer.Option(help="Add the demo catalog even if models exist.")] = False,
+) -> None:
+    """Load the demo catalog and demo users (models trained on synthetic data at start)."""
+    from modelport.db.migrate import upgrade
+
+    ctx = _context()
+    upgrade(ctx.db)
+    _load_demo(ctx, force)
+
+
+def _load_demo(ctx: Any, force: bool) -> None:
+    from modelport.demo import load_demo
+
+    summary = load_demo(ctx, force=force, progress=lambda line: err.print(f"  {line}"))
+    if not summary.created:
+        console.print("the catalog is not empty: demo not loaded (use --force)")
+        return
+    table = Table(
+        title=f"demo: {len(summary.models)} models, {summary.versions} versions in {summary.seconds:.1f} s"
+    )
+    for column in ("user", "role", "password", "API token"):
+        table.add_column(column)
+    for user in summary.users:
+        table.add_row(user.username, user.role.value, user.password, user.token)
+    console.print(table)
+
+
+@app.command()
+@handle_errors
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default MODELPORT_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default MODELPORT_PORT).")] = None,
+    demo: Annotated[bool | None, typer.Option("--demo/--no-demo", help="Demo mode (MODELPORT_DEMO).")] = None,
+    migrate: Annotated[bool, typer.Option(help="Migrate the metadata store first.")] = True,
+) -> None:
+    """Start the API server (and the web app)."""
+    import uvicorn
+
+    from modelport.api.app import create_app
+    from modelport.db.migrate import upgrade
+    from modelport.services.context import Context
+    from modelport.settings import Settings
+
+    overrides: dict[str, Any] = {}
+    if host is not None:
+        overrides["host"] = host
+    if port is not None:
+        overrides["port"] = port
+    if demo is not None:
+        overrides["demo"] = demo
+    settings = Settings(**overrides)
+    if settings.demo and settings.host != "127.0.0.1":
+        err.print(f"demo mode binds to 127.0.0.1 only (not {settings.host})")
+        settings = settings.model_copy(update={"host": "127.0.0.1"})
+    ctx = Context.from_settings(settings)
+    if migrate:
+        upgrade(ctx.db)
+    if settings.demo:
+        _load_demo(ctx, force=False)
+    console.print(f"modelport on http://{settings.host}:{settings.port}  (API docs: /docs)")
+    uvicorn.run(create_app(ctx=ctx), host=settings.host, port=settings.port, log_level=settings.log_level)
+
+
+# --- through the API -----------------------------------------------------------------------------
+
+
+def _client(url: str | None, token: str | None) -> Any:
+    from modelport.sdk import Client
+
+    return Client(url, token)
+
+
+@models_app.command("list")
+@handle_errors
+def models_list(
+    q: Annotated[str | None, typer.Argument(help="Words to search for.")] = None,
+    department: Annotated[list[str] | None, typer.Option(help="Filter (repeatable).")] = None,
+    market: Annotated[list[str] | None, typer.Option(help="Filter (repeatable).")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="Filter (repeatable).")] = None,
+    flavor: Annotated[list[str] | None, typer.Option(help="Filter (repeatable).")] = None,
+    page: Annotated[int, typer.Option(help="Page number.")] = 1,
+    page_size: Annotated[int, typer.Option(help="Models per page.")] = 20,
+    output: OutputOpt = "table",
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Search the catalog."""
+    filters = {
+        k: v
+        for k, v in {"department": department, "market": market, "tag": tag, "flavor": flavor}.items()
+        if v
+    }
+    with _client(url, token) as client:
+        result = client.search(q, page=page, page_size=page_size, **filters)
+    if output == "json":
+        console.print_json(result.model_dump_json())
+        return
+    table = Table(title=f"{result.total} models (page {result.page})")
+    for column in ("name", "title", "department", "markets", "versions", "aliases", "owner"):
+        table.add_column(column)
+    for m in result.items:
+        aliases = ", ".join(f"{a}=v{v}" for a, v in sorted(m.aliases.items()))
+        table.add_row(
+            m.name, m.title, m.department, " ".join(m.markets), str(m.version_count), aliases, m.owner
+        )
+    console.print(table)
+
+
+@models_app.command("show")
+@handle_errors
+def models_show(
+    name: Annotated[str, typer.Argument(help="Model name.")],
+    output: OutputOpt = "table",
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Show a model's card and versions."""
+    with _client(url, token) as client:
+        model = client.get_model(name)
+        versions = client.list_versions(name)
+    if output == "json":
+        data = {
+            "model": model.model_dump(mode="json"),
+            "versions": [v.model_dump(mode="json") for v in versions],
+        }
+        console.print_json(json.dumps(data))
+        return
+    console.print(
+        f"[bold]{model.title}[/bold] ({model.name}) — {model.department}, {' '.join(model.markets)}"
+    )
+    console.print(f"owner {model.owner}, visibility {model.visibility}, tags {', '.join(model.tags)}")
+    table = Table()
+    for column in ("version", "flavor", "safe", "metrics", "aliases", "created"):
+        table.add_column(column)
+    for v in versions:
+        metrics = " ".join(f"{k}={val:.3g}" for k, val in v.metrics.items())
+        table.add_row(
+            str(v.version),
+            v.flavor,
+            "yes" if v.safe_format else "no",
+            metrics,
+            ", ".join(v.aliases),
+            v.created_at.strftime("%Y-%m-%d %H:%M"),
+        )
+    console.print(table)
+
+
+@models_app.command("register")
+@handle_errors
+def models_register(
+    name: Annotated[str, typer.Argument(help="Model name (slug).")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Model file.")],
+    title: Annotated[str | None, typer.Option(help="Title (for a new model).")] = None,
+    department: Annotated[str | None, typer.Option(help="Department (for a new model).")] = None,
+    description: Annotated[str, typer.Option(help="Markdown card or version note.")] = "",
+    market: Annotated[list[str] | None, typer.Option(help="Market (repeatable).")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="Tag (repeatable).")] = None,
+    sample: Annotated[Path | None, typer.Option(exists=True, help="CSV with the feature columns.")] = None,
+    alias: Annotated[list[str] | None, typer.Option(help="Alias to point at the new version.")] = None,
+    metrics: Annotated[str | None, typer.Option(help="JSON, e.g. '{\"auc\": 0.9}'.")] = None,
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Upload a model file as a new version (creating the model when it is new)."""
+    with _client(url, token) as client, _progress() as bar:
+        task = bar.add_task(f"upload {file.name}", total=file.stat().st_size)
+        version = client.register(
+            file,
+            name,
+            title=title,
+            department=department,
+            description=description,
+            markets=market or [],
+            tags=tag or [],
+            sample=sample,
+            aliases=alias or [],
+            metrics=json.loads(metrics) if metrics else None,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    console.print(
+        f"registered {name} version {version.version} ({version.flavor}, {version.artifact.sha256[:12]})"
+    )
+
+
+@models_app.command("download")
+@handle_errors
+def models_download(
+    name: Annotated[str, typer.Argument(help="Model name.")],
+    ref: Annotated[str, typer.Argument(help="Version number, alias or 'latest'.")] = "latest",
+    dest: Annotated[Path, typer.Option("--dest", "-d", help="Folder or file path.")] = Path("."),
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Download a version's file (checked against its sha256)."""
+    with _client(url, token) as client, _progress() as bar:
+        task = bar.add_task(f"download {name} {ref}", total=None)
+        path = client.download(
+            name, ref, dest, progress=lambda d, t: bar.update(task, completed=d, total=t or None)
+        )
+    console.print(str(path))
+
+
+@models_app.command("alias")
+@handle_errors
+def models_alias(
+    name: Annotated[str, typer.Argument(help="Model name.")],
+    alias: Annotated[str, typer.Argument(help="Alias, e.g. champion.")],
+    version: Annotated[int, typer.Argument(help="Version number it points to.")],
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Move an alias to a version."""
+    with _client(url, token) as client:
+        client.set_alias(name, alias, version)
+    console.print(f"{name}@{alias} -> version {version}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    sys.exit(app())

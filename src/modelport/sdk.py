@@ -1,0 +1,279 @@
+"""The Python SDK: ``modelport.Client(url, token)``.
+
+Register a fitted model from a notebook in two lines::
+
+    client = modelport.Client("http://127.0.0.1:8000", token="mp_...")
+    client.register(pipeline, name="churn-fr", title="Churn FR", department="marketing", sample=X.head())
+
+Errors come back as the same :mod:`modelport.errors` classes the server raised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from modelport.errors import ERRORS_BY_CODE, ERRORS_BY_STATUS, ModelportError
+from modelport.schemas import ApiTokenCreated, Model, ModelSearch, ModelVersion, User
+
+Progress = Callable[[int, int], None]
+"""Called with (bytes done, bytes in all) while a file moves."""
+
+
+class _ProgressReader(io.RawIOBase):
+    """A file wrapper that reports how much was read (httpx reads uploads in chunks)."""
+
+    def __init__(self, fh: io.BufferedReader, total: int, progress: Progress) -> None:
+        self._fh, self._total, self._progress, self._done = fh, total, progress, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._fh.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._fh.tell()
+
+    def fileno(self) -> int:
+        return self._fh.fileno()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._fh.read(size)
+        self._done = min(self._total, self._done + len(data))
+        self._progress(self._done, self._total)
+        return data
+
+
+def _raise_for(response: httpx.Response) -> None:
+    if response.is_success:
+        return
+    try:
+        body = response.json().get("error", {})
+    except ValueError:
+        body = {}
+    cls = ERRORS_BY_CODE.get(body.get("code", "")) or ERRORS_BY_STATUS.get(
+        response.status_code, ModelportError
+    )
+    message = body.get("message") or f"HTTP {response.status_code}: {response.text[:200]}"
+    error = cls(message, field=body.get("field"), details=body.get("details"))
+    error.http_status = response.status_code
+    raise error
+
+
+class Client:
+    """A typed client of the modelport REST API."""
+
+    def __init__(self, url: str | None = None, token: str | None = None, *, timeout: float = 300.0) -> None:
+        self.url = (url or os.environ.get("MODELPORT_URL") or "http://127.0.0.1:8000").rstrip("/")
+        token = token or os.environ.get("MODELPORT_TOKEN")
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._http = httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self._http.request(method, path, **kwargs)
+        _raise_for(response)
+        return None if response.status_code == 204 else response.json()
+
+    # --- identity --------------------------------------------------------------------------------
+
+    def me(self) -> User:
+        return User.model_validate(self._call("GET", "/api/v1/auth/me"))
+
+    def create_token(self, name: str, expires_in_days: int | None = None) -> ApiTokenCreated:
+        body = {"name": name, "expires_in_days": expires_in_days}
+        return ApiTokenCreated.model_validate(self._call("POST", "/api/v1/tokens", json=body))
+
+    # --- catalog ---------------------------------------------------------------------------------
+
+    def search(
+        self,
+        q: str | None = None,
+        *,
+        page: int = 1,
+        page_size: int = 20,
+        sort: str = "-updated",
+        **filters: str | list[str],
+    ) -> ModelSearch:
+        """Search the catalog; filters: department, market, brand, flavor, owner, tag (a value or a list)."""
+        params: list[tuple[str, str | int]] = [("page", page), ("page_size", page_size), ("sort", sort)]
+        if q:
+            params.append(("q", q))
+        for key, value in filters.items():
+            for v in [value] if isinstance(value, str) else value:
+                params.append((key, v))
+        return ModelSearch.model_validate(self._call("GET", "/api/v1/models", params=params))
+
+    def models(
+        self, q: str | None = None, page_size: int = 100, **filters: str | list[str]
+    ) -> Iterator[Model]:
+        """Every model matching the search, page after page."""
+        page = 1
+        while True:
+            result = self.search(q, page=page, page_size=page_size, sort="name", **filters)
+            yield from result.items
+            if page * page_size >= result.total or not result.items:
+                return
+            page += 1
+
+    def get_model(self, name: str) -> Model:
+        return Model.model_validate(self._call("GET", f"/api/v1/models/{name}"))
+
+    def create_model(self, name: str, title: str, department: str, **card: Any) -> Model:
+        """Add a model card: description (Markdown), markets, brands, use_case, tags, visibility."""
+        body = {"name": name, "title": title, "department": department, **card}
+        return Model.model_validate(self._call("POST", "/api/v1/models", json=body))
+
+    def update_model(self, name: str, **changes: Any) -> Model:
+        return Model.model_validate(self._call("PATCH", f"/api/v1/models/{name}", json=changes))
+
+    def delete_model(self, name: str) -> None:
+        self._call("DELETE", f"/api/v1/models/{name}")
+
+    # --- versions --------------------------------------------------------------------------------
+
+    def list_versions(self, name: str) -> list[ModelVersion]:
+        return [ModelVersion.model_validate(v) for v in self._call("GET", f"/api/v1/models/{name}/versions")]
+
+    def get_version(self, name: str, ref: str | int = "latest") -> ModelVersion:
+        return ModelVersion.model_validate(self._call("GET", f"/api/v1/models/{name}/versions/{ref}"))
+
+    def upload_version(
+        self,
+        name: str,
+        path: str | Path,
+        *,
+        sample: Any = None,
+        progress: Progress | None = None,
+        **meta: Any,
+    ) -> ModelVersion:
+        """Upload a model file as the next version of ``name``.
+
+        ``sample`` is a pandas DataFrame or a CSV path with the feature columns (needed when the model
+        does not know its column names). ``meta``: description, metrics, params, training_data,
+        source_version, flavor, aliases.
+        """
+        path = Path(path)
+        total = path.stat().st_size
+        with path.open("rb") as fh, tempfile.TemporaryDirectory() as tmp:
+            reader: Any = _ProgressReader(fh, total, progress) if progress else fh
+            files: dict[str, Any] = {"file": (path.name, reader, "application/octet-stream")}
+            if sample is not None:
+                sample_path = Path(tmp) / "sample.csv"
+                if hasattr(sample, "to_csv"):
+                    sample.head(1000).to_csv(sample_path, index=False)
+                else:
+                    sample_path = Path(sample)
+                files["sample"] = ("sample.csv", sample_path.read_bytes(), "text/csv")
+            data = {"meta": json.dumps({k: v for k, v in meta.items() if v is not None})}
+            body = self._call("POST", f"/api/v1/models/{name}/versions", files=files, data=data)
+        return ModelVersion.model_validate(body)
+
+    def register(
+        self,
+        model: Any,
+        name: str,
+        *,
+        title: str | None = None,
+        department: str | None = None,
+        sample: Any = None,
+        progress: Progress | None = None,
+        description: str = "",
+        markets: list[str] | None = None,
+        brands: list[str] | None = None,
+        use_case: str | None = None,
+        tags: list[str] | None = None,
+        visibility: str = "company",
+        **meta: Any,
+    ) -> ModelVersion:
+        """Register a fitted model object (or a model file path) as the next version of ``name``.
+
+        The model's card is created first when ``name`` is new (``title`` and ``department`` needed).
+        """
+        from modelport.errors import NotFound
+
+        try:
+            self.get_model(name)
+        except NotFound:
+            if not title or not department:
+                raise ModelportError(f"{name!r} is a new model: give title= and department=") from None
+            self.create_model(
+                name,
+                title,
+                department,
+                description=description,
+                markets=markets or [],
+                brands=brands or [],
+                use_case=use_case,
+                tags=tags or [],
+                visibility=visibility,
+            )
+        if isinstance(model, str | Path):
+            return self.upload_version(name, model, sample=sample, progress=progress, **meta)
+        from modelport.flavors import serialize_model
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = serialize_model(model, Path(tmp))
+            return self.upload_version(name, path, sample=sample, progress=progress, **meta)
+
+    def set_alias(self, name: str, alias: str, version: int) -> ModelVersion:
+        """Point ``alias`` (e.g. ``champion``) at ``version``; it moves if it pointed elsewhere."""
+        body = self._call("PUT", f"/api/v1/models/{name}/aliases/{alias}", json={"version": version})
+        return ModelVersion.model_validate(body)
+
+    def delete_alias(self, name: str, alias: str) -> None:
+        self._call("DELETE", f"/api/v1/models/{name}/aliases/{alias}")
+
+    def download(
+        self,
+        name: str,
+        ref: str | int = "latest",
+        dest: str | Path = ".",
+        *,
+        progress: Progress | None = None,
+    ) -> Path:
+        """Download a version's file into ``dest`` (a folder or a file path), checking its sha256."""
+        dest = Path(dest)
+        with self._http.stream("GET", f"/api/v1/models/{name}/versions/{ref}/download") as response:
+            if not response.is_success:
+                response.read()
+                _raise_for(response)
+            filename = response.headers.get("content-disposition", "").rpartition("filename=")[2].strip('"')
+            target = dest / (Path(filename).name or "model.bin") if dest.is_dir() else dest
+            expected = response.headers.get("x-content-sha256")
+            total = int(response.headers.get("content-length", "0"))
+            digest = hashlib.sha256()
+            part = target.with_name(target.name + ".part")
+            try:
+                with part.open("wb") as out:
+                    for chunk in response.iter_bytes(1 << 20):
+                        out.write(chunk)
+                        digest.update(chunk)
+                        if progress:
+                            progress(response.num_bytes_downloaded, total)
+                if expected and digest.hexdigest() != expected:
+                    raise ModelportError(f"the download of {name} {ref} does not match its sha256")
+                part.replace(target)
+            finally:
+                part.unlink(missing_ok=True)
+        return target
