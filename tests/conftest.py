@@ -66,13 +66,14 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 def make_context(tmp_path: Path, database_url: str, **overrides: object) -> Context:
-    settings = Settings(
-        home=tmp_path / "home",
-        database_url=database_url,
-        artifact_root=str(tmp_path / "artifacts"),
-        secret_key="test-secret-key",  # type: ignore[arg-type]
-        **overrides,  # type: ignore[arg-type]
-    )
+    values: dict[str, object] = {
+        "home": tmp_path / "home",
+        "database_url": database_url,
+        "artifact_root": str(tmp_path / "artifacts"),
+        "secret_key": "test-secret-key",
+        **overrides,
+    }
+    settings = Settings(**values)  # type: ignore[arg-type]
     return Context.from_settings(settings)
 
 
