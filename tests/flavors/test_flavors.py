@@ -249,9 +249,43 @@ def test_lightgbm_regressor_and_multiclass(zoo: Zoo) -> None:
 
     multi = inspect_model(zoo.files["lgb_multi.txt"], "model.txt")
     assert multi.classes == [0, 1, 2]  # the text format keeps class indexes only
-    got = load_model(zoo.files["lgb_multi.txt"], "lightgbm").predict(rows)
-    assert got.probabilities is not None
-    np.testing.assert_allclose(got.probabilities, zoo.models["lgb_multi"].predict_proba(rows), rtol=1e-6)
+    multi_prediction = load_model(zoo.files["lgb_multi.txt"], "lightgbm").predict(rows)
+    assert multi_prediction.probabilities is not None
+    np.testing.assert_allclose(
+        multi_prediction.probabilities, zoo.models["lgb_multi"].predict_proba(rows), rtol=1e-6
+    )
+
+
+def test_lightgbm_pandas_categorical_column(zoo: Zoo, tmp_path: Path) -> None:
+    import lightgbm
+
+    frame = zoo.frame.astype({"c": "category"})
+    model = lightgbm.LGBMClassifier(n_estimators=3, num_leaves=4, min_child_samples=5, verbose=-1)
+    model.fit(frame, zoo.y)
+    path = tmp_path / "cat.txt"
+    model.booster_.save_model(path)
+    inspection = inspect_model(path, "cat.txt")
+    column = inspection.input_schema.columns[2]
+    assert (column.name, column.type, column.categories) == ("c", "string", ["blue", "green", "red"])
+    assert inspection.example_input["c"] == "blue"  # the first category, not ""
+    rows = zoo.frame.iloc[:20]  # strings, as read from a CSV
+    got = load_model(path, "lightgbm").predict(rows).predictions
+    assert got.tolist() == np.asarray(model.predict(frame.iloc[:20])).tolist()
+
+
+def test_xgboost_booster_without_feature_names_needs_a_sample(zoo: Zoo, tmp_path: Path) -> None:
+    import xgboost
+
+    booster = xgboost.train({"nthread": 1}, xgboost.DMatrix(zoo.numeric().to_numpy(), label=zoo.target), 3)
+    path = tmp_path / "plain.json"
+    booster.save_model(path)
+    with pytest.raises(InvalidArgument, match="a sample CSV with the feature columns is needed"):
+        inspect_model(path, "plain.json")
+    inspection = inspect_model(path, "plain.json", sample=zoo.sample(tmp_path / "s.csv", ["a", "b"]))
+    assert inspection.model_type == "xgboost.Booster(reg:squarederror)"
+    assert inspection.input_schema.names() == ["a", "b"]
+    expected = booster.predict(xgboost.DMatrix(zoo.numeric().to_numpy()[:1]))[0]
+    assert inspection.example_output["prediction"] == pytest.approx(float(expected))
 
 
 # ---------------------------------------------------------------------------------------------- onnx

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import lightgbm
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
@@ -68,7 +67,7 @@ def test_lightgbm_booster_to_text(zoo: Zoo, tmp_path: Path) -> None:
 
 
 def test_lightgbm_classifier_with_string_labels_keeps_them_in_skops(zoo: Zoo, tmp_path: Path) -> None:
-    model: lightgbm.LGBMClassifier = zoo.models["lgb_multi"]
+    model = zoo.models["lgb_multi"]
     path = serialize_model(model, tmp_path)
     assert path.name == "model.skops"
     inspection = inspect_model(path, path.name)
