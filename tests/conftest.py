@@ -21,7 +21,9 @@ from modelport.services.context import Context
 from modelport.settings import Settings
 from tests.s3_server import s3_server  # noqa: F401 - re-exported fixture
 
-PG_ADMIN_URL = os.environ.get("MODELPORT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "MODELPORT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 REQUIRE_PG = os.environ.get("MODELPORT_REQUIRE_POSTGRES") == "1"
 PASSWORD = "correct-horse-battery"
 
@@ -128,7 +130,9 @@ def add_user(ctx: Context, username: str, role: Role, department: str | None = N
 @pytest.fixture
 def actors(sqlite_ctx: Context) -> dict[Role, Actor]:
     """One user per role (department ``marketing``), each with an API token."""
-    return {role: add_user(sqlite_ctx, f"{role.value.replace('_', '-')}-1", role, "marketing") for role in Role}
+    return {
+        role: add_user(sqlite_ctx, f"{role.value.replace('_', '-')}-1", role, "marketing") for role in Role
+    }
 
 
 @pytest.fixture

@@ -56,7 +56,9 @@ def ds(sqlite_ctx: Context) -> Actor:
 def test_register_a_fitted_pipeline_in_two_lines(server: str, ds: Actor, tmp_path: Path) -> None:
     pipe, x = churn_pipeline()
     client = modelport.Client(server, token=ds.token)
-    version = client.register(pipe, "churn-nb", title="Churn from a notebook", department="marketing", sample=x.head())
+    version = client.register(
+        pipe, "churn-nb", title="Churn from a notebook", department="marketing", sample=x.head()
+    )
 
     assert version.version == 1
     assert version.flavor == "sklearn"
@@ -76,7 +78,9 @@ def test_register_a_fitted_pipeline_in_two_lines(server: str, ds: Actor, tmp_pat
     client.close()
 
 
-def test_sdk_maps_errors_to_the_same_classes(server: str, ds: Actor, sqlite_ctx: Context, tmp_path: Path) -> None:
+def test_sdk_maps_errors_to_the_same_classes(
+    server: str, ds: Actor, sqlite_ctx: Context, tmp_path: Path
+) -> None:
     with modelport.Client(server, token=ds.token) as client:
         client.create_model("dup", "Dup", "marketing")
         with pytest.raises(AlreadyExists) as exc:
@@ -102,9 +106,26 @@ def test_cli_models_commands(server: str, ds: Actor, tmp_path: Path) -> None:
     runner = CliRunner()
     env = {"MODELPORT_URL": server, "MODELPORT_TOKEN": ds.token}
     model_file = joblib_file(tmp_path)
-    result = runner.invoke(cli, ["models", "register", "churn-cli", str(model_file), "--title", "Churn CLI",
-                                 "--department", "marketing", "--market", "FR", "--alias", "champion",
-                                 "--metrics", '{"auc": 0.9}'], env=env)
+    result = runner.invoke(
+        cli,
+        [
+            "models",
+            "register",
+            "churn-cli",
+            str(model_file),
+            "--title",
+            "Churn CLI",
+            "--department",
+            "marketing",
+            "--market",
+            "FR",
+            "--alias",
+            "champion",
+            "--metrics",
+            '{"auc": 0.9}',
+        ],
+        env=env,
+    )
     assert result.exit_code == 0, result.output
     assert "registered churn-cli version 1" in result.output
     listed = runner.invoke(cli, ["models", "list", "--output", "json"], env=env)
@@ -125,8 +146,12 @@ def test_cli_server_side_commands(tmp_path: Path) -> None:
     runner = CliRunner()
     env = {"MODELPORT_HOME": str(tmp_path / "home")}
     assert runner.invoke(cli, ["db", "upgrade"], env=env).exit_code == 0
-    created = runner.invoke(cli, ["users", "create", "root", "--role", "admin"], env=env,
-                            input="a-long-password\na-long-password\n")
+    created = runner.invoke(
+        cli,
+        ["users", "create", "root", "--role", "admin"],
+        env=env,
+        input="a-long-password\na-long-password\n",
+    )
     assert created.exit_code == 0, created.output
     assert "created admin root" in created.output
     weak = runner.invoke(cli, ["users", "create", "weak", "--password", "short"], env=env)

@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
+from tests.conftest import PASSWORD, Actor
 
 from modelport.db.tables import ApiTokenRow, utcnow
 from modelport.schemas import Role
 from modelport.services.context import Context
-from tests.conftest import PASSWORD, Actor
 
 
 def _login(client: TestClient, username: str, password: str = PASSWORD) -> str:
@@ -46,7 +46,9 @@ def test_login_sets_a_secure_httponly_session_and_csrf_guards_writes(
 def test_wrong_password_then_lockout(client: TestClient, actors: dict[Role, Actor]) -> None:
     viewer = actors[Role.viewer]
     for _ in range(5):
-        response = client.post("/api/v1/auth/login", json={"username": viewer.username, "password": "wrong-password"})
+        response = client.post(
+            "/api/v1/auth/login", json={"username": viewer.username, "password": "wrong-password"}
+        )
         assert response.status_code == 401
         assert response.json()["error"]["message"] == "wrong username or password"
     locked = client.post("/api/v1/auth/login", json={"username": viewer.username, "password": PASSWORD})
@@ -79,7 +81,9 @@ def test_token_lifecycle_expiry_and_revocation(
     client: TestClient, actors: dict[Role, Actor], sqlite_ctx: Context
 ) -> None:
     ds = actors[Role.data_scientist]
-    created = client.post("/api/v1/tokens", json={"name": "notebook", "expires_in_days": 7}, headers=ds.headers)
+    created = client.post(
+        "/api/v1/tokens", json={"name": "notebook", "expires_in_days": 7}, headers=ds.headers
+    )
     assert created.status_code == 201
     secret = created.json()["token"]
     token_id = created.json()["api_token"]["id"]
@@ -93,7 +97,9 @@ def test_token_lifecycle_expiry_and_revocation(
     assert too_long.status_code == 422 and too_long.json()["error"]["field"] == "expires_in_days"
 
     with sqlite_ctx.db.session() as s:
-        s.execute(update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(expires_at=utcnow() - timedelta(1)))
+        s.execute(
+            update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(expires_at=utcnow() - timedelta(1))
+        )
     expired = client.get("/api/v1/auth/me", headers=new_headers)
     assert expired.status_code == 401 and "expired" in expired.json()["error"]["message"]
 
@@ -102,25 +108,36 @@ def test_token_lifecycle_expiry_and_revocation(
     revoked = client.delete(f"/api/v1/tokens/{token_id}", headers=ds.headers)
     assert revoked.status_code == 200 and revoked.json()["revoked_at"]
     with sqlite_ctx.db.session() as s:
-        s.execute(update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(expires_at=utcnow() + timedelta(1)))
+        s.execute(
+            update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(expires_at=utcnow() + timedelta(1))
+        )
     still_out = client.get("/api/v1/auth/me", headers=new_headers)
     assert still_out.status_code == 401 and "revoked" in still_out.json()["error"]["message"]
 
     admin = actors[Role.admin]
-    events = client.get("/api/v1/audit", params={"action": "token.create"}, headers=admin.headers).json()["items"]
+    events = client.get("/api/v1/audit", params={"action": "token.create"}, headers=admin.headers).json()[
+        "items"
+    ]
     assert any(e["details"].get("token_name") == "notebook" for e in events)
     assert secret not in str(events)
 
 
 def test_admin_manages_users(client: TestClient, actors: dict[Role, Actor]) -> None:
     admin = actors[Role.admin]
-    body = {"username": "new-analyst", "password": "long-enough-pw", "role": "business_user", "department": "sales"}
+    body = {
+        "username": "new-analyst",
+        "password": "long-enough-pw",
+        "role": "business_user",
+        "department": "sales",
+    }
     created = client.post("/api/v1/users", json=body, headers=admin.headers)
     assert created.status_code == 201
     assert "password" not in created.json()
     duplicate = client.post("/api/v1/users", json=body, headers=admin.headers)
     assert duplicate.status_code == 409 and duplicate.json()["error"]["field"] == "username"
-    short = client.post("/api/v1/users", json={**body, "username": "x2", "password": "short"}, headers=admin.headers)
+    short = client.post(
+        "/api/v1/users", json={**body, "username": "x2", "password": "short"}, headers=admin.headers
+    )
     assert short.status_code == 422 and short.json()["error"]["field"] == "password"
     _login(client, "new-analyst", "long-enough-pw")
     changed = client.patch("/api/v1/users/new-analyst", json={"is_active": False}, headers=admin.headers)

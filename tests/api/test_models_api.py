@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from tests.conftest import Actor
+from tests.factories import joblib_file, training_frame
 
 from modelport.db.tables import ModelAliasRow, ModelLabelRow, ModelRow, ModelVersionRow
 from modelport.schemas import Role
 from modelport.services.context import Context
-from tests.conftest import Actor
-from tests.factories import joblib_file, training_frame
 
 CARD = {
     "name": "churn-fr",
@@ -39,8 +39,10 @@ def artifact_root(ctx: Context) -> Path:
 def snapshot(ctx: Context) -> dict[str, Any]:
     """Everything a refused request must leave exactly as it was: catalog rows and stored files."""
     with ctx.db.session() as s:
-        counts = {t.__tablename__: s.scalar(select(func.count()).select_from(t)) for t in
-                  (ModelRow, ModelVersionRow, ModelAliasRow, ModelLabelRow)}
+        counts = {
+            t.__tablename__: s.scalar(select(func.count()).select_from(t))
+            for t in (ModelRow, ModelVersionRow, ModelAliasRow, ModelLabelRow)
+        }
         models = [(m.name, m.title, m.updated_at) for m in s.scalars(select(ModelRow).order_by(ModelRow.id))]
     files = sorted(str(p.relative_to(artifact_root(ctx))) for p in artifact_root(ctx).rglob("*"))
     return {"counts": counts, "models": models, "files": files}
@@ -58,8 +60,16 @@ def model(client: TestClient, ds: Actor) -> dict[str, Any]:
     return dict(response.json())
 
 
-def upload(client: TestClient, actor: Actor, path: Path, *, name: str = "churn-fr", filename: str | None = None,
-           meta: dict[str, Any] | None = None, sample: bytes | None = None) -> Any:
+def upload(
+    client: TestClient,
+    actor: Actor,
+    path: Path,
+    *,
+    name: str = "churn-fr",
+    filename: str | None = None,
+    meta: dict[str, Any] | None = None,
+    sample: bytes | None = None,
+) -> Any:
     files: dict[str, Any] = {"file": (filename or path.name, path.read_bytes(), "application/octet-stream")}
     if sample is not None:
         files["sample"] = ("sample.csv", sample, "text/csv")
@@ -72,14 +82,23 @@ def test_register_version_search_and_download(
 ) -> None:
     assert model["markets"] == ["FR", "BE"]
     path = joblib_file(tmp_path)
-    meta = {"metrics": {"auc": 0.91}, "params": {"C": 1.0}, "aliases": ["champion"], "source_version": "git:abc"}
+    meta = {
+        "metrics": {"auc": 0.91},
+        "params": {"C": 1.0},
+        "aliases": ["champion"],
+        "source_version": "git:abc",
+    }
     response = upload(client, ds, path, meta=meta)
     assert response.status_code == 201, response.text
     version = response.json()
     assert version["version"] == 1
     assert version["flavor"] == "sklearn"
     assert version["aliases"] == ["champion"]
-    assert [c["name"] for c in version["input_schema"]["columns"]] == ["tenure_months", "monthly_spend", "support_calls"]
+    assert [c["name"] for c in version["input_schema"]["columns"]] == [
+        "tenure_months",
+        "monthly_spend",
+        "support_calls",
+    ]
     assert version["artifact"]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert version["created_by"] == ds.username
 
@@ -151,7 +170,9 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[str, bytes]]:
     }
 
 
-@pytest.mark.parametrize("case", ["empty", "truncated", "not-a-model", "unimportable-pickle", "traversal", "absolute"])
+@pytest.mark.parametrize(
+    "case", ["empty", "truncated", "not-a-model", "unimportable-pickle", "traversal", "absolute"]
+)
 def test_bad_uploads_are_refused_and_leave_nothing(
     case: str, client: TestClient, ds: Actor, model: dict[str, Any], tmp_path: Path, sqlite_ctx: Context
 ) -> None:
@@ -170,9 +191,10 @@ def test_bad_uploads_are_refused_and_leave_nothing(
 
 
 def test_upload_over_the_size_limit(tmp_path: Path) -> None:
+    from tests.conftest import add_user, make_context
+
     from modelport.api.app import create_app
     from modelport.db.migrate import upgrade
-    from tests.conftest import add_user, make_context
 
     ctx = make_context(tmp_path, f"sqlite:///{tmp_path / 'small.db'}", max_upload_bytes=2000)
     upgrade(ctx.db)
@@ -185,8 +207,11 @@ def test_upload_over_the_size_limit(tmp_path: Path) -> None:
         response = upload(client, ds, big)
         assert response.status_code == 413
         assert "limit" in response.json()["error"]["message"]
-        huge = client.post("/api/v1/models/churn-fr/versions", content=b"x" * (2 << 20),
-                           headers={**ds.headers, "content-type": "application/octet-stream"})
+        huge = client.post(
+            "/api/v1/models/churn-fr/versions",
+            content=b"x" * (2 << 20),
+            headers={**ds.headers, "content-type": "application/octet-stream"},
+        )
         assert huge.status_code == 413
         assert snapshot(ctx) == before
 
@@ -215,12 +240,16 @@ def test_wrong_or_missing_card_fields(
     assert snapshot(sqlite_ctx) == before
 
 
-def test_existing_name_is_a_conflict(client: TestClient, ds: Actor, model: dict[str, Any], sqlite_ctx: Context) -> None:
+def test_existing_name_is_a_conflict(
+    client: TestClient, ds: Actor, model: dict[str, Any], sqlite_ctx: Context
+) -> None:
     before = snapshot(sqlite_ctx)
     response = client.post("/api/v1/models", json={**CARD, "title": "Another"}, headers=ds.headers)
     assert response.status_code == 409
     assert response.json()["error"] == {
-        "code": "already_exists", "message": "a model named 'churn-fr' already exists", "field": "name"
+        "code": "already_exists",
+        "message": "a model named 'churn-fr' already exists",
+        "field": "name",
     }
     assert snapshot(sqlite_ctx) == before
 
@@ -237,13 +266,15 @@ def test_unknown_filter_and_bad_paging(client: TestClient, ds: Actor) -> None:
     assert response.status_code == 422 and response.json()["error"]["field"] == "sort"
 
 
-def test_bad_meta_and_unknown_model(client: TestClient, ds: Actor, model: dict[str, Any], tmp_path: Path,
-                                    sqlite_ctx: Context) -> None:
+def test_bad_meta_and_unknown_model(
+    client: TestClient, ds: Actor, model: dict[str, Any], tmp_path: Path, sqlite_ctx: Context
+) -> None:
     path = joblib_file(tmp_path)
     before = snapshot(sqlite_ctx)
     files = {"file": ("m.joblib", path.read_bytes())}
-    not_json = client.post("/api/v1/models/churn-fr/versions", files=files, data={"meta": "{oops"},
-                           headers=ds.headers)
+    not_json = client.post(
+        "/api/v1/models/churn-fr/versions", files=files, data={"meta": "{oops"}, headers=ds.headers
+    )
     assert not_json.status_code == 422 and not_json.json()["error"]["field"] == "meta"
     bad_metric = upload(client, ds, path, meta={"metrics": {"auc": "high"}})
     assert bad_metric.status_code == 422 and bad_metric.json()["error"]["field"] == "meta.metrics.auc"
@@ -262,13 +293,20 @@ def test_restricted_models_are_hidden_everywhere(
     assert client.post("/api/v1/models", json=card, headers=hr.headers).status_code == 201
     assert upload(client, hr, joblib_file(tmp_path), name="attrition").status_code == 201
     outsider = actors[Role.data_scientist]  # marketing
-    assert client.get("/api/v1/models", params={"q": "attrition"}, headers=outsider.headers).json()["total"] == 0
-    for path in ("/api/v1/models/attrition", "/api/v1/models/attrition/versions",
-                 "/api/v1/models/attrition/versions/1/download"):
+    assert (
+        client.get("/api/v1/models", params={"q": "attrition"}, headers=outsider.headers).json()["total"] == 0
+    )
+    for path in (
+        "/api/v1/models/attrition",
+        "/api/v1/models/attrition/versions",
+        "/api/v1/models/attrition/versions/1/download",
+    ):
         response = client.get(path, headers=outsider.headers)
         assert response.status_code == 404, path
     admin = actors[Role.admin]
-    assert client.get("/api/v1/models/attrition/versions/1/download", headers=admin.headers).status_code == 200
+    assert (
+        client.get("/api/v1/models/attrition/versions/1/download", headers=admin.headers).status_code == 200
+    )
 
 
 def test_corrupted_artifact_is_reported_not_served(
@@ -294,8 +332,9 @@ def test_non_owner_cannot_change_a_model(
     response = client.delete("/api/v1/models/churn-fr", headers=other.headers)
     assert response.status_code == 403
     owner = actors[Role.data_scientist]
-    ok = client.patch("/api/v1/models/churn-fr", json={"title": "Churn FR v2", "tags": ["churn"]},
-                      headers=owner.headers)
+    ok = client.patch(
+        "/api/v1/models/churn-fr", json={"title": "Churn FR v2", "tags": ["churn"]}, headers=owner.headers
+    )
     assert ok.status_code == 200 and ok.json()["title"] == "Churn FR v2"
     assert client.delete("/api/v1/models/churn-fr", headers=owner.headers).status_code == 204
     assert client.get("/api/v1/models/churn-fr", headers=owner.headers).status_code == 404

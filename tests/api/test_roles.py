@@ -9,24 +9,28 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from tests.conftest import Actor
+from tests.factories import joblib_file
 
 from modelport.schemas import ApiTokenCreate, Role
 from modelport.services.auth import AuthService
 from modelport.services.context import Context
-from tests.conftest import Actor
-from tests.factories import joblib_file
 
 CARD = {"name": "matrix-model", "title": "Matrix", "department": "marketing"}
 
 
-def _ensure_fixtures(client: TestClient, admin: Actor, owner: Actor, ctx: Context, folder: Path) -> dict[str, str]:
+def _ensure_fixtures(
+    client: TestClient, admin: Actor, owner: Actor, ctx: Context, folder: Path
+) -> dict[str, str]:
     """The objects that path parameters point at; recreated when a DELETE removed them."""
     if client.get("/api/v1/models/matrix-model", headers=admin.headers).status_code == 404:
         assert client.post("/api/v1/models", json=CARD, headers=owner.headers).status_code == 201
         path = joblib_file(folder)
         files = {"file": (path.name, path.read_bytes())}
         data = {"meta": '{"aliases": ["champion"]}'}
-        response = client.post("/api/v1/models/matrix-model/versions", files=files, data=data, headers=owner.headers)
+        response = client.post(
+            "/api/v1/models/matrix-model/versions", files=files, data=data, headers=owner.headers
+        )
         assert response.status_code == 201, response.text
     if client.get("/api/v1/models/matrix-model/versions/champion", headers=admin.headers).status_code == 404:
         client.put("/api/v1/models/matrix-model/aliases/champion", json={"version": 1}, headers=owner.headers)

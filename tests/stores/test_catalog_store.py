@@ -69,7 +69,9 @@ def test_restricted_visibility_in_reads_and_search(ctx: Context) -> None:
     outsider = _principal(ctx, "outsider", Role.data_scientist, "sales")
     admin = _principal(ctx, "root", Role.admin, None)
     with ctx.db.session() as s:
-        CatalogStore(s).create_model(_card("attrition", department="hr", visibility="restricted"), owner.user_id)
+        CatalogStore(s).create_model(
+            _card("attrition", department="hr", visibility="restricted"), owner.user_id
+        )
         CatalogStore(s).create_model(_card("open-model", department="hr"), owner.user_id)
     for who, sees in ((owner, True), (colleague, True), (admin, True), (outsider, False)):
         with ctx.db.session() as s:
@@ -110,8 +112,13 @@ def test_versions_aliases_and_refs(ctx: Context) -> None:
 def test_search_text_filters_facets_sort_and_pages(ctx: Context) -> None:
     ds = _principal(ctx, "ds", Role.data_scientist, "supply-chain")
     cards = [
-        _card("demand-forecast-fr", department="supply-chain", markets=["FR"], tags=["forecast"],
-              description="Weekly demand forecast per store"),
+        _card(
+            "demand-forecast-fr",
+            department="supply-chain",
+            markets=["FR"],
+            tags=["forecast"],
+            description="Weekly demand forecast per store",
+        ),
         _card("demand-forecast-de", department="supply-chain", markets=["DE"], tags=["forecast"]),
         _card("churn-uk", department="marketing", markets=["UK"], tags=["churn"], brands=["Zest"]),
         _card("price-elasticity", department="sales", markets=["FR", "DE"], tags=["pricing"]),
@@ -156,13 +163,19 @@ def test_update_moves_labels(ctx: Context) -> None:
 
 def test_audit_log_is_append_only(ctx: Context) -> None:
     with ctx.db.session() as s:
-        AuditStore(s).append(action="model.create", target_type="model", target="m", actor_id=None, actor="x",
-                             details={"password": "hunter2", "fine": 1})
+        AuditStore(s).append(
+            action="model.create",
+            target_type="model",
+            target="m",
+            actor_id=None,
+            actor="x",
+            details={"password": "hunter2", "fine": 1},
+        )
     with ctx.db.session() as s:
-        event = AuditStore(s).list(1, 10).items[0]
+        event = AuditStore(s).list_events(1, 10).items[0]
     assert event.details == {"password": "***", "fine": 1}
     for statement in ("UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events"):
         with pytest.raises(DBAPIError), ctx.db.session() as s:
             s.execute(text(statement))
     with ctx.db.session() as s:
-        assert AuditStore(s).list(1, 10).total == 1
+        assert AuditStore(s).list_events(1, 10).total == 1

@@ -133,7 +133,7 @@ class AuthService:
     ) -> Page[User]:
         require(actor, Role.admin)
         with self.ctx.db.session() as s:
-            return UserStore(s).list(page, page_size, role, q)
+            return UserStore(s).list_users(page, page_size, role, q)
 
     def get_user(self, username: str, actor: Principal) -> User:
         if actor.username != username:

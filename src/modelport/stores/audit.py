@@ -58,7 +58,7 @@ class AuditStore:
         )
         self.s.flush()
 
-    def list(
+    def list_events(
         self,
         page: int,
         page_size: int,

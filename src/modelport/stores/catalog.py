@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, or_, select, true
+from sqlalchemy import ColumnElement, delete, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -190,15 +190,16 @@ class CatalogStore:
                 )
         ids = select(ModelRow.id).where(*filters)
         total = self.s.scalar(select(func.count()).select_from(ids.subquery())) or 0
-        stmt: Select[tuple[ModelRow]] = select(ModelRow).where(*filters)
-        order = {
+        stmt = select(ModelRow).where(*filters)
+        orders: dict[str, list[Any]] = {
             "name": [ModelRow.name.asc()],
             "-name": [ModelRow.name.desc()],
             "updated": [ModelRow.updated_at.asc()],
             "-updated": [ModelRow.updated_at.desc()],
             "created": [ModelRow.created_at.asc()],
             "-created": [ModelRow.created_at.desc()],
-        }.get(query.sort)
+        }
+        order = orders.get(query.sort)
         if order is None:  # relevance
             order = [relevance(dialect, terms).desc(), ModelRow.updated_at.desc()]
         stmt = stmt.order_by(*order, ModelRow.id.desc())
@@ -344,7 +345,7 @@ class CatalogStore:
                 brands=list(r.brands or []),
                 use_case=r.use_case,
                 tags=list(r.tags or []),
-                visibility=r.visibility,  # type: ignore[arg-type]
+                visibility=r.visibility,
                 owner=owners.get(r.owner_id, ""),
                 latest_version=r.latest_version,
                 version_count=r.version_count,

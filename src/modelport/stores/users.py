@@ -84,7 +84,9 @@ class UserStore:
     def to_user(self, row: UserRow) -> User:
         return _user(row)
 
-    def list(self, page: int, page_size: int, role: Role | None = None, q: str | None = None) -> Page[User]:
+    def list_users(
+        self, page: int, page_size: int, role: Role | None = None, q: str | None = None
+    ) -> Page[User]:
         stmt = select(UserRow)
         if role is not None:
             stmt = stmt.where(UserRow.role == role.value)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from modelport.api.security import get_context, requires
 from modelport.principal import Principal
 from modelport.schemas import AuditEvent, Page, Role
-from modelport.stores.audit import AuditStore
+from modelport.services.audit import AuditService
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
@@ -26,17 +26,17 @@ def list_audit(
     target: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    _p: Principal = requires(Role.admin),
+    principal: Principal = requires(Role.admin),
 ) -> Page[AuditEvent]:
     """Events newest first, filtered by actor, action, target and time."""
-    with get_context(request).db.session() as s:
-        return AuditStore(s).list(
-            page,
-            page_size,
-            actor=actor,
-            action=action,
-            target_type=target_type,
-            target=target,
-            since=since,
-            until=until,
-        )
+    return AuditService(get_context(request)).list_events(
+        principal,
+        page,
+        page_size,
+        actor=actor,
+        action=action,
+        target_type=target_type,
+        target=target,
+        since=since,
+        until=until,
+    )
