@@ -70,6 +70,93 @@ class Settings(BaseSettings):
     )
     search_max_page_size: int = Field(default=200, gt=0, description="Largest page size a list may ask for.")
     log_level: str = Field(default="info", description="Log level of the server.")
+    public_url: str | None = Field(
+        default=None,
+        description="URL users reach modelport at (for SSO redirects); default http://<host>:<port>.",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (JSON list); none by default.",
+    )
+    login_rate_limit_per_minute: int = Field(
+        default=30, gt=0, description="Sign-in attempts accepted per client address and minute."
+    )
+    local_login_enabled: bool = Field(
+        default=True, description="Accept username/password sign-in (switch off when everyone uses SSO)."
+    )
+
+    # --- single sign-on (OpenID Connect) ---
+    oidc_issuer: str | None = Field(
+        default=None, description="Issuer URL of the OpenID Connect provider; SSO is off when empty."
+    )
+    oidc_client_id: str | None = Field(default=None, description="Client id of modelport at the provider.")
+    oidc_client_secret: SecretStr | None = Field(
+        default=None, description="Client secret (empty for a public client using PKCE only)."
+    )
+    oidc_scopes: str = Field(default="openid profile email", description="Scopes asked at sign-in.")
+    oidc_audience: str | None = Field(
+        default=None, description="Audience required in bearer access tokens; default the client id."
+    )
+    oidc_role_claim: str = Field(
+        default="realm_access.roles", description="Dotted path of the claim that carries roles or groups."
+    )
+    oidc_role_mapping: dict[str, str] = Field(
+        default_factory=dict,
+        description='Claim value -> role (JSON), e.g. {"ml-admins": "admin"}; role names map to themselves.',
+    )
+    oidc_default_role: str | None = Field(
+        default="viewer", description="Role of a signed-in user whose claim maps to none; empty refuses them."
+    )
+    oidc_username_claim: str = Field(default="preferred_username", description="Claim used as the username.")
+    oidc_department_claim: str | None = Field(
+        default="department", description="Claim used as the department."
+    )
+
+    # --- running models ---
+    worker_enabled: bool = Field(default=True, description="Run an embedded worker inside `modelport serve`.")
+    worker_concurrency: int = Field(
+        default=1, gt=0, description="Executions one worker runs at the same time."
+    )
+    worker_poll_seconds: float = Field(
+        default=1.0, gt=0, description="How often an idle worker looks for work."
+    )
+    worker_lease_seconds: int = Field(
+        default=30,
+        gt=2,
+        description="A running execution whose worker has not sent a heartbeat for this long is recovered.",
+    )
+    execution_max_retries: int = Field(
+        default=1, ge=0, description="Retries of an execution whose worker was lost."
+    )
+    execution_timeout_seconds: int = Field(
+        default=3600, gt=0, description="Longest run of one batch execution."
+    )
+    execution_memory_mb: int = Field(
+        default=4096, gt=0, description="Memory limit of a batch execution's process."
+    )
+    batch_chunk_rows: int = Field(
+        default=50_000, gt=0, description="Rows read, scored and written per chunk."
+    )
+    scheduler_enabled: bool = Field(
+        default=True, description="Turn cron schedules into executions in this process."
+    )
+    scheduler_poll_seconds: float = Field(
+        default=5.0, gt=0, description="How often the scheduler looks for due runs."
+    )
+    model_cache_size: int = Field(
+        default=16, gt=0, description="Loaded models kept in memory for online predictions."
+    )
+    predict_max_rows: int = Field(
+        default=10_000, gt=0, description="Most rows one online prediction request may carry."
+    )
+    prediction_log_rate: float = Field(
+        default=0.1, ge=0, le=1, description="Share of online predictions logged with inputs and outputs."
+    )
+    spark_master: str = Field(default="local[*]", description="Spark master URL of the Spark batch engine.")
+    connections: dict[str, str] = Field(
+        default_factory=dict,
+        description='Named SQL connections for inputs and outputs (JSON), e.g. {"warehouse": "postgresql+psycopg://..."}.',
+    )
 
     def resolved_database_url(self) -> str:
         """The metadata store URL, defaulting to the SQLite file under ``home``."""

@@ -13,6 +13,7 @@ from modelport import __version__
 from modelport.api import errors
 from modelport.api.routers import audit, auth, health, models, users
 from modelport.api.security import role_of
+from modelport.api.spa import mount_spa
 from modelport.services.context import Context
 from modelport.settings import Settings
 
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     for module in (health, auth, users, models, audit):
         _document_roles(module.router)
         app.include_router(module.router)
+    mount_spa(app)
     limit = ctx.settings.max_upload_bytes + 1024 * 1024
 
     @app.middleware("http")
