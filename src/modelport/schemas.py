@@ -275,6 +275,7 @@ class SearchQuery(BaseModel):
     sort: SortKey = "-updated"
     page: int = Field(default=1, ge=1)
     page_size: int = Field(default=20, ge=1)
+    facets: bool = True
 
 
 # --- audit --------------------------------------------------------------------------------------
@@ -290,3 +291,187 @@ class AuditEvent(BaseModel):
     details: dict[str, Any]
     ip: str | None
     user_agent: str | None
+
+
+# --- deployments and executions ---------------------------------------------------------------
+
+
+class ScheduleSpec(Strict):
+    """A cron schedule (5 fields, croniter syntax) in a time zone (IANA name)."""
+
+    cron: str = Field(min_length=1, max_length=120, examples=["0 6 * * 1"])
+    timezone: str = Field(default="UTC", max_length=64, examples=["Europe/Paris"])
+
+    @field_validator("cron")
+    @classmethod
+    def _check_cron(cls, value: str) -> str:
+        from croniter import croniter
+
+        if len(value.split()) != 5 or not croniter.is_valid(value):
+            raise ValueError(
+                f"{value!r} is not a cron expression of 5 fields (minute hour day month weekday)"
+            )
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_tz(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone name such as Europe/Paris") from None
+        return value
+
+
+class InputSpec(Strict):
+    """Where a scheduled or API-triggered execution reads its rows.
+
+    ``dataset``: a file uploaded to ``/datasets`` (by sha256); ``sql``: a query on a configured
+    connection, where ``:market`` is bound to the deployment's market; ``upload``: each run brings its file.
+    """
+
+    kind: Literal["upload", "dataset", "sql"] = "upload"
+    dataset: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$", description="sha256 of a dataset.")
+    filename: str | None = Field(default=None, max_length=255)
+    connection: str | None = Field(default=None, max_length=64)
+    query: str | None = Field(default=None, max_length=20_000)
+
+
+class OutputSpec(Strict):
+    """Where results go: always a results file; optionally rows appended to a SQL table."""
+
+    format: Literal["parquet", "csv"] = "parquet"
+    connection: str | None = Field(default=None, max_length=64)
+    table: str | None = Field(
+        default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,62})?$"
+    )
+
+
+Engine = Literal["local", "spark"]
+
+
+class DeploymentCreate(Strict):
+    name: str = Field(pattern=SLUG)
+    model: str = Field(pattern=SLUG)
+    version: int | None = Field(default=None, gt=0, description="A fixed version; or give alias.")
+    alias: str | None = Field(default=None, pattern=ALIAS, description="An alias the deployment follows.")
+    market: str = Field(pattern=LABEL)
+    description: str = Field(default="", max_length=10_000)
+    params: dict[str, Any] = Field(default_factory=dict)
+    schedule: ScheduleSpec | None = None
+    input: InputSpec = Field(default_factory=InputSpec)
+    output: OutputSpec = Field(default_factory=OutputSpec)
+    engine: Engine = "local"
+
+
+class DeploymentUpdate(Strict):
+    version: int | None = Field(default=None, gt=0)
+    alias: str | None = Field(default=None, pattern=ALIAS)
+    market: str | None = Field(default=None, pattern=LABEL)
+    description: str | None = Field(default=None, max_length=10_000)
+    params: dict[str, Any] | None = None
+    schedule: ScheduleSpec | None = Field(default=None, description="null removes the schedule.")
+    input: InputSpec | None = None
+    output: OutputSpec | None = None
+    engine: Engine | None = None
+
+
+DeploymentState = Literal["active", "paused"]
+
+
+class Deployment(BaseModel):
+    id: int
+    name: str
+    model: str
+    model_title: str
+    version: int | None
+    alias: str | None
+    resolved_version: int | None = Field(description="The version that answers now (alias resolved).")
+    market: str
+    description: str
+    owner: str
+    params: dict[str, Any]
+    schedule: ScheduleSpec | None
+    input: InputSpec
+    output: OutputSpec
+    engine: Engine
+    state: DeploymentState
+    next_run_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class PredictResponse(BaseModel):
+    predictions: list[Any]
+    probabilities: list[dict[str, float]] | None
+    version: int
+    deployment: str
+    request_id: str
+
+
+ExecutionStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+TERMINAL_STATUSES = frozenset({"succeeded", "failed", "cancelled"})
+
+
+class Execution(BaseModel):
+    id: int
+    deployment_id: int
+    deployment: str
+    model: str
+    market: str
+    trigger: Literal["manual", "schedule", "api"]
+    triggered_by: str | None
+    scheduled_for: datetime | None
+    status: ExecutionStatus
+    version: int | None
+    engine: Engine
+    input: dict[str, Any]
+    output: dict[str, Any]
+    rows_read: int
+    rows_written: int
+    rows_total: int | None
+    progress: float
+    error: str | None
+    summary: dict[str, Any]
+    attempts: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class ExecutionRows(Strict):
+    """Rows typed in by hand (the run form)."""
+
+    rows: list[dict[str, Any]] = Field(min_length=1, max_length=10_000)
+
+
+class ExecutionLog(BaseModel):
+    id: int
+    at: datetime
+    level: str
+    message: str
+
+
+class SchedulePreview(BaseModel):
+    cron: str
+    timezone: str
+    next: list[datetime]
+
+
+class Dataset(BaseModel):
+    sha256: str
+    filename: str
+    format: str
+    size: int
+    columns: list[str]
+    preview: list[dict[str, Any]]
+
+
+class ResultPage(BaseModel):
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    page_size: int

@@ -10,9 +10,11 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 RESERVED = ("api/", "docs", "openapi.json", "healthz", "readyz", "metrics")
-NOT_BUILT = """<!doctype html><html lang="en"><head><title>modelport</title></head><body>
-<h1>modelport</h1><p>The web app is not built. Run <code>make run</code> (or <code>npm ci && npm run build</code>
-in <code>frontend/</code>). The API is at <a href="/docs">/docs</a>.</p></body></html>"""
+NOT_BUILT = (
+    '<!doctype html><html lang="en"><head><title>modelport</title></head><body><h1>modelport</h1>'
+    "<p>The web app is not built. Run <code>make run</code> (or <code>npm ci && npm run build</code> in "
+    '<code>frontend/</code>). The API is at <a href="/docs">/docs</a>.</p></body></html>'
+)
 
 
 def default_dist() -> Path:

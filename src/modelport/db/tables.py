@@ -191,3 +191,88 @@ class AuditEventRow(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     ip: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(255))
+
+
+class DeploymentRow(Base):
+    """A model version (or an alias it follows) serving one market, with an optional schedule."""
+
+    __tablename__ = "deployments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int | None] = mapped_column(Integer)
+    alias: Mapped[str | None] = mapped_column(String(64))
+    market: Mapped[str] = mapped_column(String(100), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    cron: Mapped[str | None] = mapped_column(String(120))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    input_spec: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    output_spec: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    engine: Mapped[str] = mapped_column(String(16), default="local")
+    state: Mapped[str] = mapped_column(String(16), default="active")
+    next_run_at: Mapped[datetime | None] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ExecutionRow(Base):
+    """One run of a deployment. Workers claim queued rows; ``scheduled_for`` makes schedules exactly-once."""
+
+    __tablename__ = "executions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id", ondelete="CASCADE"), index=True)
+    trigger: Mapped[str] = mapped_column(String(16))
+    triggered_by: Mapped[str | None] = mapped_column(String(64))
+    scheduled_for: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    version: Mapped[int | None] = mapped_column(Integer)
+    engine: Mapped[str] = mapped_column(String(16), default="local")
+    input_ref: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    output_ref: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    rows_read: Mapped[int] = mapped_column(BigInteger, default=0)
+    rows_written: Mapped[int] = mapped_column(BigInteger, default=0)
+    rows_total: Mapped[int | None] = mapped_column(BigInteger)
+    progress: Mapped[float] = mapped_column(default=0.0)
+    error: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker_id: Mapped[str | None] = mapped_column(String(100))
+    heartbeat_at: Mapped[datetime | None]
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("deployment_id", "scheduled_for"),
+        Index("ix_executions_status_created", "status", "created_at"),
+    )
+
+
+class ExecutionLogRow(Base):
+    __tablename__ = "execution_logs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    execution_id: Mapped[int] = mapped_column(ForeignKey("executions.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    level: Mapped[str] = mapped_column(String(8), default="info")
+    message: Mapped[str] = mapped_column(Text)
+
+
+class PredictionLogRow(Base):
+    """A sampled online prediction (inputs and outputs), kept for drift monitoring."""
+
+    __tablename__ = "prediction_logs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    request_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    inputs: Mapped[list[Any]] = mapped_column(default=list)
+    outputs: Mapped[list[Any]] = mapped_column(default=list)
+    latency_ms: Mapped[float] = mapped_column(default=0.0)

@@ -205,11 +205,12 @@ class CatalogStore:
         stmt = stmt.order_by(*order, ModelRow.id.desc())
         stmt = stmt.offset((query.page - 1) * query.page_size).limit(query.page_size)
         rows = list(self.s.scalars(stmt))
-        facet_rows = self.s.execute(
-            select(ModelLabelRow.kind, ModelLabelRow.value, func.count())
-            .where(ModelLabelRow.model_id.in_(ids))
-            .group_by(ModelLabelRow.kind, ModelLabelRow.value)
-        ).all()
+        facet_rows: list[Any] = []
+        if query.facets:  # the web app asks for them on page 1 only: they cost more than the page
+            facet_stmt = select(ModelLabelRow.kind, ModelLabelRow.value, func.count())
+            if not (principal.is_admin and len(filters) == 2 and not terms):
+                facet_stmt = facet_stmt.where(ModelLabelRow.model_id.in_(ids))
+            facet_rows = list(self.s.execute(facet_stmt.group_by(ModelLabelRow.kind, ModelLabelRow.value)))
         facets: dict[str, list[FacetCount]] = {k: [] for k in FACET_KINDS}
         for kind, value, count in facet_rows:
             facets[kind].append(FacetCount(value=value, count=count))

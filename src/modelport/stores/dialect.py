@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import ColumnElement, and_, func, literal, true
+from sqlalchemy import ColumnElement, and_, func, literal, literal_column, true
 from sqlalchemy.sql.elements import ColumnElement as CE
 
 from modelport.db.tables import ModelRow
+
+# PostgreSQL only: a generated column (migration 0003), not declared on ModelRow so it is never loaded.
+SEARCH_VECTOR = literal_column("models.search_vector")
 
 _TERM = re.compile(r"[\w]+", re.UNICODE)
 
@@ -23,9 +26,7 @@ def text_match(dialect: str, terms: list[str]) -> ColumnElement[bool]:
         return true()
     if dialect == "postgresql":
         query = " & ".join(f"{t}:*" for t in terms)
-        return func.to_tsvector("simple", ModelRow.search_text).bool_op("@@")(
-            func.to_tsquery("simple", query)
-        )
+        return SEARCH_VECTOR.bool_op("@@")(func.to_tsquery("simple", query))
     return and_(*[ModelRow.search_text.contains(t, autoescape=True) for t in terms])
 
 
@@ -33,9 +34,7 @@ def relevance(dialect: str, terms: list[str]) -> CE[float]:
     """A number to sort by, higher is better."""
     if dialect == "postgresql" and terms:
         query = " & ".join(f"{t}:*" for t in terms)
-        return func.ts_rank(
-            func.to_tsvector("simple", ModelRow.search_text), func.to_tsquery("simple", query)
-        )
+        return func.ts_rank(SEARCH_VECTOR, func.to_tsquery("simple", query))
     if terms:
         # SQLite: a name hit ranks above a description hit.
         return func.instr(func.lower(ModelRow.name), terms[0]) > 0  # type: ignore[return-value]

@@ -30,7 +30,19 @@ from modelport.services.catalog import CatalogService, read_sample
 
 router = APIRouter(prefix="/api/v1/models", tags=["models"])
 
-SEARCH_PARAMS = {"q", "department", "market", "brand", "flavor", "owner", "tag", "sort", "page", "page_size"}
+SEARCH_PARAMS = {
+    "q",
+    "department",
+    "market",
+    "brand",
+    "flavor",
+    "owner",
+    "tag",
+    "sort",
+    "page",
+    "page_size",
+    "facets",
+}
 ListParam = Annotated[list[str], Query()]
 
 
@@ -49,6 +61,7 @@ def search_models(
     sort: SortKey = "-updated",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1)] = 20,
+    facets: Annotated[bool, Query(description="Count facet values (skip when paging to go faster).")] = True,
     principal: Principal = requires(Role.viewer),
 ) -> ModelSearch:
     """Search the catalog: full text, filters (repeat a filter for OR), sorting, pages and facet counts."""
@@ -68,6 +81,7 @@ def search_models(
         sort=sort,
         page=page,
         page_size=page_size,
+        facets=facets,
     )
     return CatalogService(get_context(request)).search(query, principal)
 
