@@ -73,6 +73,8 @@ def make_context(tmp_path: Path, database_url: str, **overrides: object) -> Cont
         "database_url": database_url,
         "artifact_root": str(tmp_path / "artifacts"),
         "secret_key": "test-secret-key",
+        "worker_enabled": False,
+        "scheduler_enabled": False,
         **overrides,
     }
     settings = Settings(**values)  # type: ignore[arg-type]

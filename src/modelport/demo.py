@@ -68,6 +68,7 @@ class DemoSummary:
     versions: int
     seconds: float
     created: bool
+    deployments: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------- users
@@ -1324,6 +1325,62 @@ def load_demo(
             names.append(spec.name)
             versions += count
             say(text)
+    deployments = _deploy(ctx, principals, say)
     return DemoSummary(
-        users=users, models=names, versions=versions, seconds=time.perf_counter() - started, created=True
+        users=users,
+        models=names,
+        versions=versions,
+        seconds=time.perf_counter() - started,
+        created=True,
+        deployments=deployments,
     )
+
+
+# (deployment, model, market, alias or version, cron, time zone, owner) — one per market is the normal case
+_DEPLOYMENTS: tuple[tuple[str, str, str, str | int, str | None, str], ...] = (
+    ("demand-forecast-fr-weekly", "demand-forecast-fr", "FR", "champion", "0 6 * * 1", "Europe/Paris"),
+    ("demand-forecast-de-weekly", "demand-forecast-de", "DE", "champion", "0 6 * * 1", "Europe/Berlin"),
+    ("churn-propensity-fr", "churn-propensity", "FR", "champion", "*/5 * * * *", "Europe/Paris"),
+    ("churn-propensity-de", "churn-propensity", "DE", "champion", None, "Europe/Berlin"),
+    ("churn-propensity-uk", "churn-propensity", "UK", "challenger", "0 7 * * *", "Europe/London"),
+    ("price-elasticity-es", "price-elasticity", "ES", 2, None, "Europe/Madrid"),
+    ("invoice-anomaly-fr", "invoice-anomaly", "FR", "champion", "30 5 * * *", "Europe/Paris"),
+)
+
+
+def _deploy(ctx: Context, principals: dict[str, Principal], say: Callable[[str], None]) -> list[str]:
+    """Deploy demo models per market; scheduled ones read a dataset of fresh synthetic rows."""
+    from modelport.schemas import DeploymentCreate, InputSpec, ScheduleSpec
+    from modelport.services.deployments import DeploymentService
+
+    specs = {m.name: m for m in _CATALOG}
+    datasets: dict[str, str] = {}
+    names: list[str] = []
+    for name, model, market, target, cron, tz in _DEPLOYMENTS:
+        spec = specs[model]
+        principal = principals[spec.owner]
+        input_spec = InputSpec()
+        if cron is not None:
+            if model not in datasets:
+                x, _ = spec.generate(np.random.default_rng(spec.seed + 1), 2000)
+                with tempfile.TemporaryDirectory(dir=ctx.tmp_dir) as tmp:
+                    path = Path(tmp) / f"{model}-latest.csv"
+                    x.to_csv(path, index=False)
+                    datasets[model] = ctx.artifacts.put_file(path).sha256
+            input_spec = InputSpec(kind="dataset", dataset=datasets[model], filename=f"{model}-latest.csv")
+        DeploymentService(ctx).create(
+            DeploymentCreate(
+                name=name,
+                model=model,
+                market=market,
+                version=target if isinstance(target, int) else None,
+                alias=target if isinstance(target, str) else None,
+                schedule=ScheduleSpec(cron=cron, timezone=tz) if cron else None,
+                input=input_spec,
+                description=f"{spec.title} for {market}",
+            ),
+            principal,
+        )
+        names.append(name)
+    say("deployments: " + ", ".join(names))
+    return names

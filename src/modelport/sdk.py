@@ -22,7 +22,18 @@ from typing import Any
 import httpx
 
 from modelport.errors import ERRORS_BY_CODE, ERRORS_BY_STATUS, ModelportError
-from modelport.schemas import ApiTokenCreated, Model, ModelSearch, ModelVersion, User
+from modelport.schemas import (
+    ApiTokenCreated,
+    Deployment,
+    Execution,
+    ExecutionLog,
+    Model,
+    ModelSearch,
+    ModelVersion,
+    Page,
+    PredictResponse,
+    User,
+)
 
 Progress = Callable[[int, int], None]
 """Called with (bytes done, bytes in all) while a file moves."""
@@ -277,3 +288,114 @@ class Client:
             finally:
                 part.unlink(missing_ok=True)
         return target
+
+    # --- deployments and runs --------------------------------------------------------------------
+
+    def deploy(
+        self,
+        name: str,
+        model: str,
+        market: str,
+        *,
+        version: int | None = None,
+        alias: str | None = None,
+        cron: str | None = None,
+        timezone: str = "UTC",
+        **fields: Any,
+    ) -> Deployment:
+        """Deploy a version (or an alias to follow, e.g. ``champion``) for a market, optionally on a cron."""
+        body: dict[str, Any] = {
+            "name": name,
+            "model": model,
+            "market": market,
+            "version": version,
+            "alias": alias,
+            **fields,
+        }
+        if cron:
+            body["schedule"] = {"cron": cron, "timezone": timezone}
+        return Deployment.model_validate(self._call("POST", "/api/v1/deployments", json=body))
+
+    def deployments(self, **filters: Any) -> list[Deployment]:
+        page = Page[Deployment].model_validate(self._call("GET", "/api/v1/deployments", params=filters))
+        return page.items
+
+    def get_deployment(self, ref: str | int) -> Deployment:
+        return Deployment.model_validate(self._call("GET", f"/api/v1/deployments/{ref}"))
+
+    def pause(self, ref: str | int) -> Deployment:
+        return Deployment.model_validate(self._call("POST", f"/api/v1/deployments/{ref}/pause"))
+
+    def resume(self, ref: str | int) -> Deployment:
+        return Deployment.model_validate(self._call("POST", f"/api/v1/deployments/{ref}/resume"))
+
+    def predict(self, ref: str | int, rows: Any) -> PredictResponse:
+        """Online predictions for a list of records (or a pandas DataFrame)."""
+        if hasattr(rows, "to_dict"):
+            rows = json.loads(rows.to_json(orient="records", date_format="iso"))
+        body = {"inputs": rows}
+        return PredictResponse.model_validate(
+            self._call("POST", f"/api/v1/deployments/{ref}/predict", json=body)
+        )
+
+    def run(
+        self,
+        ref: str | int,
+        file: str | Path | None = None,
+        rows: list[dict[str, Any]] | None = None,
+        *,
+        wait: bool = False,
+        timeout: float = 3600,
+    ) -> Execution:
+        """Start a run on a file, on typed rows, or on the deployment's configured input."""
+        path = f"/api/v1/deployments/{ref}/executions"
+        if file is not None:
+            file = Path(file)
+            with file.open("rb") as fh:
+                body = self._call("POST", path, files={"file": (file.name, fh)})
+        elif rows is not None:
+            body = self._call("POST", path, json={"rows": rows})
+        else:
+            body = self._call("POST", path)
+        execution = Execution.model_validate(body)
+        return self.wait(execution.id, timeout) if wait else execution
+
+    def execution(self, execution_id: int) -> Execution:
+        return Execution.model_validate(self._call("GET", f"/api/v1/executions/{execution_id}"))
+
+    def executions(self, **filters: Any) -> list[Execution]:
+        return Page[Execution].model_validate(self._call("GET", "/api/v1/executions", params=filters)).items
+
+    def wait(self, execution_id: int, timeout: float = 3600, poll: float = 0.5) -> Execution:
+        """Poll until the run ends (succeeded, failed or cancelled)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            execution = self.execution(execution_id)
+            if execution.status in ("succeeded", "failed", "cancelled"):
+                return execution
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"execution {execution_id} still {execution.status} after {timeout} s")
+            time.sleep(poll)
+
+    def cancel(self, execution_id: int) -> Execution:
+        return Execution.model_validate(self._call("POST", f"/api/v1/executions/{execution_id}/cancel"))
+
+    def logs(self, execution_id: int, after: int = 0) -> list[ExecutionLog]:
+        lines = self._call("GET", f"/api/v1/executions/{execution_id}/logs", params={"after": after})
+        return [ExecutionLog.model_validate(line) for line in lines]
+
+    def download_results(self, execution_id: int, dest: str | Path, fmt: str = "csv") -> Path:
+        """Save a run's results (csv, parquet or xlsx) to ``dest``."""
+        dest = Path(dest)
+        with self._http.stream(
+            "GET", f"/api/v1/executions/{execution_id}/results/download", params={"format": fmt}
+        ) as response:
+            if not response.is_success:
+                response.read()
+                _raise_for(response)
+            with dest.open("wb") as out:
+                for chunk in response.iter_bytes(1 << 20):
+                    out.write(chunk)
+        return dest

@@ -15,12 +15,14 @@ from tests.factories import joblib_file
 from modelport.schemas import ApiTokenCreate, Role
 from modelport.services.auth import AuthService
 from modelport.services.context import Context
+from modelport.worker import Worker
 
 CARD = {"name": "matrix-model", "title": "Matrix", "department": "marketing"}
+QUERY_EXAMPLES = {"cron": "0 6 * * 1"}
 
 
 def _ensure_fixtures(
-    client: TestClient, admin: Actor, owner: Actor, ctx: Context, folder: Path
+    client: TestClient, admin: Actor, owner: Actor, ctx: Context, folder: Path, path_has_deployment: bool
 ) -> dict[str, str]:
     """The objects that path parameters point at; recreated when a DELETE removed them."""
     if client.get("/api/v1/models/matrix-model", headers=admin.headers).status_code == 404:
@@ -34,14 +36,31 @@ def _ensure_fixtures(
         assert response.status_code == 201, response.text
     if client.get("/api/v1/models/matrix-model/versions/champion", headers=admin.headers).status_code == 404:
         client.put("/api/v1/models/matrix-model/aliases/champion", json={"version": 1}, headers=owner.headers)
+    if client.get("/api/v1/deployments/matrix-fr", headers=admin.headers).status_code == 404:
+        body = {"name": "matrix-fr", "model": "matrix-model", "alias": "champion", "market": "FR"}
+        assert client.post("/api/v1/deployments", json=body, headers=owner.headers).status_code == 201
+    runs = client.get(
+        "/api/v1/executions", params={"deployment": "matrix-fr", "status": "succeeded"}, headers=admin.headers
+    ).json()
+    if runs["total"] == 0:
+        row = {"tenure_months": 1.0, "monthly_spend": 2.0, "support_calls": 3.0}
+        queued = client.post(
+            "/api/v1/deployments/matrix-fr/executions", json={"rows": [row]}, headers=owner.headers
+        )
+        assert queued.status_code == 202, queued.text
+        assert Worker(ctx).run_once()
+        runs = client.get(
+            "/api/v1/executions", params={"deployment": "matrix-fr"}, headers=admin.headers
+        ).json()
     auth = AuthService(ctx)
     spare = auth.create_token(ApiTokenCreate(name="spare"), auth.cli_principal(admin.username))
     return {
         "name": "matrix-model",
-        "ref": "1",
         "alias": "champion",
         "username": owner.username,
         "token_id": str(spare.api_token.id),
+        "ref": "matrix-fr" if path_has_deployment else "1",
+        "execution_id": str(runs["items"][0]["id"]),
     }
 
 
@@ -56,10 +75,15 @@ def test_every_route_for_every_role(
             needed = operation["x-required-role"]
             callers: list[Actor | None] = [None, *actors.values()]
             for caller in callers:
-                params = _ensure_fixtures(client, admin, owner, sqlite_ctx, tmp_path)
+                params = _ensure_fixtures(client, admin, owner, sqlite_ctx, tmp_path, "/deployments/" in path)
                 url = path.format(**{k: v for k, v in params.items() if "{" + k + "}" in path})
                 headers = caller.headers if caller else {}
-                response = client.request(method.upper(), url, headers=headers)
+                query = {
+                    p["name"]: QUERY_EXAMPLES[p["name"]]
+                    for p in operation.get("parameters", [])
+                    if p["in"] == "query" and p.get("required")
+                }
+                response = client.request(method.upper(), url, headers=headers, params=query)
                 label = f"{method.upper()} {path} as {caller.role.value if caller else 'anonymous'}"
                 assert response.status_code < 500, f"{label}: {response.status_code} {response.text}"
                 body = response.json() if response.headers.get("content-type") == "application/json" else None

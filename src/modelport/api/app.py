@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -10,8 +11,8 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from modelport import __version__
-from modelport.api import errors
-from modelport.api.routers import audit, auth, health, models, users
+from modelport.api import errors, hardening
+from modelport.api.routers import audit, auth, deployments, executions, health, metrics, models, users
 from modelport.api.security import role_of
 from modelport.api.spa import mount_spa
 from modelport.services.context import Context
@@ -39,11 +40,34 @@ def _document_roles(router: APIRouter) -> None:
             route.openapi_extra = {**(route.openapi_extra or {}), "x-required-role": role}
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start the embedded worker and scheduler (when enabled) with the server, stop them with it."""
+    ctx: Context = app.state.ctx
+    services: list[Any] = []
+    if ctx.settings.worker_enabled:
+        from modelport.worker import Worker
+
+        services.append(Worker(ctx))
+    if ctx.settings.scheduler_enabled:
+        from modelport.scheduler import Scheduler
+
+        services.append(Scheduler(ctx))
+    for service in services:
+        service.start()
+    try:
+        yield
+    finally:
+        for service in services:
+            service.stop()
+
+
 def create_app(settings: Settings | None = None, ctx: Context | None = None) -> FastAPI:
     """Build the API around a context (made from ``settings`` when not given)."""
     if ctx is None:
         ctx = Context.from_settings(settings or Settings())
     app = FastAPI(
+        lifespan=_lifespan,
         title="modelport",
         version=__version__,
         description="The one home of the company's machine-learning models.",
@@ -53,7 +77,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     )
     app.state.ctx = ctx
     errors.install(app)
-    for module in (health, auth, users, models, audit):
+    for module in (health, metrics, auth, users, models, deployments, executions, audit):
         _document_roles(module.router)
         app.include_router(module.router)
     mount_spa(app)
@@ -70,10 +94,10 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
                     413, "payload_too_large", f"the request is larger than the {limit} byte limit"
                 )
         response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+        hardening.secure_headers(request, response)
         return response
+
+    hardening.install(app, ctx.settings)  # CORS (closed unless configured) and log redaction
 
     return app
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
+import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -168,8 +169,9 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default MODELPORT_PORT).")] = None,
     demo: Annotated[bool | None, typer.Option("--demo/--no-demo", help="Demo mode (MODELPORT_DEMO).")] = None,
     migrate: Annotated[bool, typer.Option(help="Migrate the metadata store first.")] = True,
+    workers: Annotated[int, typer.Option(help="Server processes (each with its embedded worker).")] = 1,
 ) -> None:
-    """Start the API server (and the web app)."""
+    """Start the API server and the web app, with an embedded worker and scheduler unless disabled."""
     import uvicorn
 
     from modelport.api.app import create_app
@@ -194,7 +196,62 @@ def serve(
     if settings.demo:
         _load_demo(ctx, force=False)
     console.print(f"modelport on http://{settings.host}:{settings.port}  (API docs: /docs)")
+    if workers > 1:
+        _multiprocess_metrics(settings.home)
+        os.environ.update(
+            {
+                f"MODELPORT_{k.upper()}": str(v).lower() if isinstance(v, bool) else str(v)
+                for k, v in overrides.items()
+            }
+        )
+        uvicorn.run(
+            "modelport.api.app:app_factory",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=workers,
+            log_level=settings.log_level,
+        )
+        return
     uvicorn.run(create_app(ctx=ctx), host=settings.host, port=settings.port, log_level=settings.log_level)
+
+
+def _multiprocess_metrics(home: Path) -> None:
+    """Give the server processes one folder for their metrics, emptied at start."""
+    folder = (home / "prometheus").resolve()
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+
+
+@app.command()
+@handle_errors
+def worker(
+    concurrency: Annotated[
+        int | None, typer.Option(help="Executions at once (MODELPORT_WORKER_CONCURRENCY).")
+    ] = None,
+    scheduler: Annotated[bool, typer.Option(help="Also run the scheduler in this process.")] = True,
+) -> None:
+    """Run executions from the queue (start as many workers, on as many machines, as you need)."""
+    import signal
+    import threading
+
+    from modelport.scheduler import Scheduler
+    from modelport.worker import Worker
+
+    ctx = _context()
+    services: list[Any] = [Worker(ctx, concurrency=concurrency)]
+    if scheduler:
+        services.append(Scheduler(ctx))
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    for service in services:
+        service.start()
+    console.print(f"worker {services[0].id} waiting for executions (Ctrl-C to stop)")
+    stop.wait()
+    for service in services:
+        service.stop()
 
 
 # --- through the API -----------------------------------------------------------------------------
@@ -351,5 +408,187 @@ def models_alias(
     console.print(f"{name}@{alias} -> version {version}")
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    sys.exit(app())
+# --- deployments and runs (through the API) -----------------------------------------------------
+
+deployments_app = typer.Typer(
+    help="Deployments of models per market (through the API).", no_args_is_help=True
+)
+executions_app = typer.Typer(help="Runs of deployments (through the API).", no_args_is_help=True)
+app.add_typer(deployments_app, name="deployments")
+app.add_typer(executions_app, name="executions")
+
+
+@deployments_app.command("list")
+@handle_errors
+def deployments_list(
+    model: Annotated[str | None, typer.Option(help="Only this model's deployments.")] = None,
+    market: Annotated[str | None, typer.Option(help="Only this market.")] = None,
+    output: OutputOpt = "table",
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """List deployments."""
+    filters = {k: v for k, v in {"model": model, "market": market}.items() if v}
+    with _client(url, token) as client:
+        items = client.deployments(**filters)
+    if output == "json":
+        console.print_json(json.dumps([d.model_dump(mode="json") for d in items]))
+        return
+    table = Table(title=f"{len(items)} deployments")
+    for column in ("id", "name", "model", "serves", "market", "schedule", "state"):
+        table.add_column(column)
+    for d in items:
+        serves = f"{d.alias} (v{d.resolved_version})" if d.alias else f"v{d.version}"
+        schedule = f"{d.schedule.cron} {d.schedule.timezone}" if d.schedule else ""
+        table.add_row(str(d.id), d.name, d.model, serves, d.market, schedule, d.state)
+    console.print(table)
+
+
+@deployments_app.command("create")
+@handle_errors
+def deployments_create(
+    name: Annotated[str, typer.Argument(help="Deployment name (slug).")],
+    model: Annotated[str, typer.Argument(help="Model name.")],
+    market: Annotated[str, typer.Option(help="Market, e.g. FR.")],
+    alias: Annotated[str | None, typer.Option(help="Alias to follow, e.g. champion.")] = None,
+    version: Annotated[int | None, typer.Option(help="A fixed version instead of an alias.")] = None,
+    cron: Annotated[str | None, typer.Option(help="Cron schedule, e.g. '0 6 * * 1'.")] = None,
+    timezone: Annotated[str, typer.Option(help="Time zone of the schedule.")] = "UTC",
+    dataset: Annotated[
+        str | None, typer.Option(help="sha256 of an uploaded dataset to read on schedule.")
+    ] = None,
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Deploy a model for a market."""
+    extra: dict[str, Any] = {}
+    if dataset:
+        extra["input"] = {"kind": "dataset", "dataset": dataset}
+    with _client(url, token) as client:
+        d = client.deploy(
+            name, model, market, version=version, alias=alias, cron=cron, timezone=timezone, **extra
+        )
+    console.print(f"deployed {d.model} v{d.resolved_version} as {d.name} (id {d.id}) for {d.market}")
+
+
+@deployments_app.command("pause")
+@handle_errors
+def deployments_pause(
+    ref: Annotated[str, typer.Argument(help="Deployment id or name.")],
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Pause a deployment (no schedule, no predictions)."""
+    with _client(url, token) as client:
+        console.print(f"{client.pause(ref).name}: paused")
+
+
+@deployments_app.command("resume")
+@handle_errors
+def deployments_resume(
+    ref: Annotated[str, typer.Argument(help="Deployment id or name.")],
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Resume a paused deployment."""
+    with _client(url, token) as client:
+        console.print(f"{client.resume(ref).name}: active")
+
+
+@app.command("run")
+@handle_errors
+def run_deployment(
+    ref: Annotated[str, typer.Argument(help="Deployment id or name.")],
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", exists=True, help="CSV, Excel or Parquet input.")
+    ] = None,
+    wait: Annotated[bool, typer.Option(help="Follow the run until it ends.")] = True,
+    results: Annotated[Path | None, typer.Option("--results", "-o", help="Save the results here.")] = None,
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Run a deployment on a file (or on its configured input) and follow it."""
+    with _client(url, token) as client:
+        execution = client.run(ref, file)
+        console.print(f"execution {execution.id} {execution.status}")
+        if not wait:
+            return
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task(f"run {execution.id}", total=1.0)
+            while execution.status not in ("succeeded", "failed", "cancelled"):
+                import time
+
+                time.sleep(0.5)
+                execution = client.execution(execution.id)
+                bar.update(task, completed=execution.progress)
+        console.print(
+            f"execution {execution.id} {execution.status}: {execution.rows_written} rows"
+            + (f" — {execution.error}" if execution.error else "")
+        )
+        if execution.status == "succeeded" and results is not None:
+            fmt = results.suffix.lstrip(".") or "csv"
+            client.download_results(execution.id, results, fmt)
+            console.print(str(results))
+        if execution.status != "succeeded":
+            raise typer.Exit(1)
+
+
+@executions_app.command("list")
+@handle_errors
+def executions_list(
+    deployment: Annotated[str | None, typer.Option(help="Deployment id or name.")] = None,
+    status: Annotated[str | None, typer.Option(help="queued, running, succeeded, failed, cancelled.")] = None,
+    output: OutputOpt = "table",
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """List runs, newest first."""
+    filters = {k: v for k, v in {"deployment": deployment, "status": status}.items() if v}
+    with _client(url, token) as client:
+        items = client.executions(**filters)
+    if output == "json":
+        console.print_json(json.dumps([e.model_dump(mode="json") for e in items]))
+        return
+    table = Table(title=f"{len(items)} runs")
+    for column in ("id", "deployment", "trigger", "status", "rows", "created", "error"):
+        table.add_column(column)
+    for e in items:
+        table.add_row(
+            str(e.id),
+            e.deployment,
+            e.trigger,
+            e.status,
+            str(e.rows_written),
+            e.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            (e.error or "")[:60],
+        )
+    console.print(table)
+
+
+@executions_app.command("logs")
+@handle_errors
+def executions_logs(
+    execution_id: Annotated[int, typer.Argument(help="Execution id.")],
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Print a run's log."""
+    with _client(url, token) as client:
+        for line in client.logs(execution_id):
+            console.print(f"{line.at:%H:%M:%S} {line.level:7} {line.message}", markup=False, highlight=False)
+
+
+@executions_app.command("cancel")
+@handle_errors
+def executions_cancel(
+    execution_id: Annotated[int, typer.Argument(help="Execution id.")],
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Cancel a queued or running run."""
+    with _client(url, token) as client:
+        console.print(f"execution {execution_id}: {client.cancel(execution_id).status}")
+
+
+if __name__ == "__main__":  # python -m modelport.cli.main
+    app()

@@ -146,6 +146,8 @@ class AuthService:
     def login(self, username: str, password: str, ip: str | None, user_agent: str | None) -> tuple[User, str]:
         """Check a password; return the user and a new session token. Locks after repeated failures."""
         st = self.ctx.settings
+        if not st.local_login_enabled:
+            raise Forbidden("sign-in with a username and password is switched off here: use single sign-on")
         now = utcnow()
         with self.ctx.db.session() as s:
             store = UserStore(s)
@@ -171,11 +173,12 @@ class AuthService:
         # The failure is committed above (counters and audit) before we answer.
         if row is None or not ok or not row.is_active or row.auth_source != "local":
             raise Unauthenticated("wrong username or password")
-        return self._open_session(username, ip, user_agent)
+        return self.open_session(username, ip, user_agent)
 
-    def _open_session(
+    def open_session(
         self, username: str, ip: str | None, user_agent: str | None, via: str = "password"
     ) -> tuple[User, str]:
+        """Open a web session for ``username`` (already authenticated by password or SSO)."""
         token = secrets.token_urlsafe(32)
         with self.ctx.db.session() as s:
             store = UserStore(s)

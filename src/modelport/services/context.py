@@ -9,6 +9,7 @@ from typing import Any
 from modelport.artifacts import ArtifactStore
 from modelport.db.engine import Database
 from modelport.principal import Principal
+from modelport.runtime.models import ModelCache
 from modelport.settings import Settings
 from modelport.stores.audit import AuditStore
 
@@ -21,6 +22,7 @@ class Context:
     db: Database
     artifacts: ArtifactStore
     secret_key: str = field(default="", repr=False)
+    _models: ModelCache | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Context:
@@ -36,6 +38,17 @@ class Context:
         path = self.settings.home / "cache"
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+    @property
+    def models(self) -> ModelCache:
+        """The process's cache of loaded models (online predictions)."""
+        if self._models is None:
+            from modelport.monitoring import MODEL_CACHE_SIZE
+
+            self._models = ModelCache(
+                self.artifacts, self.cache_dir, self.settings.model_cache_size, MODEL_CACHE_SIZE.set
+            )
+        return self._models
 
     @property
     def tmp_dir(self) -> Path:

@@ -10,7 +10,7 @@ from sqlalchemy.sql.elements import ColumnElement as CE
 from modelport.db.tables import ModelRow
 
 # PostgreSQL only: a generated column (migration 0003), not declared on ModelRow so it is never loaded.
-SEARCH_VECTOR = literal_column("models.search_vector")
+SEARCH_VECTOR: ColumnElement[str] = literal_column("models.search_vector")
 
 _TERM = re.compile(r"[\w]+", re.UNICODE)
 

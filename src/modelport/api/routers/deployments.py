@@ -1,0 +1,121 @@
+"""Deployments, their schedule preview, and online predictions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Query, Request, Response
+
+from modelport.api.security import get_context, requires
+from modelport.errors import InvalidArgument
+from modelport.principal import Principal
+from modelport.schemas import (
+    Deployment,
+    DeploymentCreate,
+    DeploymentUpdate,
+    Page,
+    PredictResponse,
+    Role,
+    SchedulePreview,
+    ScheduleSpec,
+)
+from modelport.services.deployments import DeploymentService, next_runs
+
+router = APIRouter(prefix="/api/v1", tags=["deployments"])
+
+
+@router.get("/deployments", operation_id="listDeployments", response_model=Page[Deployment])
+def list_deployments(
+    request: Request,
+    model: str | None = None,
+    market: str | None = None,
+    state: Literal["active", "paused"] | None = None,
+    scheduled: bool | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+    principal: Principal = requires(Role.viewer),
+) -> Page[Deployment]:
+    """Deployments of the models you can see, filtered by model, market, state, schedule."""
+    return DeploymentService(get_context(request)).list_deployments(
+        principal, page, page_size, model=model, market=market, state=state, scheduled=scheduled
+    )
+
+
+@router.post("/deployments", operation_id="createDeployment", response_model=Deployment, status_code=201)
+def create_deployment(
+    body: DeploymentCreate, request: Request, principal: Principal = requires(Role.data_scientist)
+) -> Deployment:
+    """Deploy a model version (or the alias it should follow) for a market, optionally on a schedule."""
+    return DeploymentService(get_context(request)).create(body, principal)
+
+
+@router.get("/deployments/{ref}", operation_id="getDeployment", response_model=Deployment)
+def get_deployment(ref: str, request: Request, principal: Principal = requires(Role.viewer)) -> Deployment:
+    """A deployment by id or name."""
+    return DeploymentService(get_context(request)).get(ref, principal)
+
+
+@router.patch("/deployments/{ref}", operation_id="updateDeployment", response_model=Deployment)
+def update_deployment(
+    ref: str, body: DeploymentUpdate, request: Request, principal: Principal = requires(Role.data_scientist)
+) -> Deployment:
+    return DeploymentService(get_context(request)).update(ref, body, principal)
+
+
+@router.post("/deployments/{ref}/pause", operation_id="pauseDeployment", response_model=Deployment)
+def pause_deployment(
+    ref: str, request: Request, principal: Principal = requires(Role.data_scientist)
+) -> Deployment:
+    """Stop the schedule and refuse predictions until resumed."""
+    return DeploymentService(get_context(request)).set_state(ref, "paused", principal)
+
+
+@router.post("/deployments/{ref}/resume", operation_id="resumeDeployment", response_model=Deployment)
+def resume_deployment(
+    ref: str, request: Request, principal: Principal = requires(Role.data_scientist)
+) -> Deployment:
+    return DeploymentService(get_context(request)).set_state(ref, "active", principal)
+
+
+@router.delete("/deployments/{ref}", operation_id="deleteDeployment", status_code=204)
+def delete_deployment(
+    ref: str, request: Request, principal: Principal = requires(Role.data_scientist)
+) -> Response:
+    DeploymentService(get_context(request)).delete(ref, principal)
+    return Response(status_code=204)
+
+
+PREDICT_EXAMPLES = {
+    "records": {"value": {"inputs": [{"tenure_months": 12, "monthly_spend": 42.5}]}},
+    "dataframe_split": {"value": {"dataframe_split": {"columns": ["tenure_months"], "data": [[12]]}}},
+    "dataframe_records": {"value": {"dataframe_records": [{"tenure_months": 12}]}},
+}
+
+
+@router.post("/deployments/{ref}/predict", operation_id="predict", response_model=PredictResponse)
+def predict(
+    ref: str,
+    request: Request,
+    body: Annotated[dict[str, Any], Body(openapi_examples=PREDICT_EXAMPLES)],
+    principal: Principal = requires(Role.business_user),
+) -> PredictResponse:
+    """Predict for rows as ``inputs`` records, or MLflow's ``dataframe_split`` or ``dataframe_records``."""
+    return DeploymentService(get_context(request)).predict(ref, body, principal)
+
+
+@router.get("/schedules/preview", operation_id="previewSchedule", response_model=SchedulePreview)
+def preview_schedule(
+    cron: Annotated[str, Query(max_length=120, examples=["0 6 * * 1"])],
+    timezone: Annotated[str, Query(max_length=64)] = "UTC",
+    count: Annotated[int, Query(ge=1, le=50)] = 5,
+    _p: Principal = requires(Role.viewer),
+) -> SchedulePreview:
+    """The next run times of a cron expression in a time zone."""
+    try:
+        spec = ScheduleSpec(cron=cron, timezone=timezone)
+    except ValueError as exc:
+        errors: list[Any] = getattr(exc, "errors", lambda: [])()
+        field = str(errors[0]["loc"][0]) if errors else "cron"
+        message = str(errors[0]["msg"]).removeprefix("Value error, ") if errors else str(exc)
+        raise InvalidArgument(message, field=field) from None
+    return SchedulePreview(cron=cron, timezone=timezone, next=next_runs(spec, count))

@@ -1,0 +1,198 @@
+"""Executions (runs of a deployment): start, follow, cancel, logs, results; and input datasets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi.responses import FileResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUploadFile
+
+from modelport.api.security import get_context, requires
+from modelport.api.uploads import spooled
+from modelport.errors import InvalidArgument
+from modelport.principal import Principal
+from modelport.schemas import (
+    TERMINAL_STATUSES,
+    Dataset,
+    Execution,
+    ExecutionLog,
+    ExecutionRows,
+    ExecutionStatus,
+    Page,
+    ResultPage,
+    Role,
+)
+from modelport.services.executions import ExecutionService
+
+router = APIRouter(prefix="/api/v1", tags=["executions"])
+
+
+@router.post("/datasets", operation_id="uploadDataset", response_model=Dataset, status_code=201)
+def upload_dataset(
+    request: Request,
+    file: Annotated[UploadFile, File(description="CSV, Excel (.xlsx) or Parquet.")],
+    principal: Principal = requires(Role.business_user),
+) -> Dataset:
+    """Store an input file for deployments that read a dataset (shows its first rows)."""
+    ctx = get_context(request)
+    with spooled(file, ctx.tmp_dir, ctx.settings.max_upload_bytes, "file") as path:
+        return ExecutionService(ctx).upload_dataset(path, file.filename or "", principal)
+
+
+@router.post(
+    "/deployments/{ref}/executions", operation_id="runDeployment", response_model=Execution, status_code=202
+)
+async def run_deployment(
+    ref: str,
+    request: Request,
+    principal: Principal = requires(Role.business_user),
+) -> Execution:
+    """Start a run: a multipart ``file`` (CSV, Excel, Parquet), a JSON body ``{"rows": [...]}`` typed in
+    a form, or no body at all to read the deployment's configured input."""
+    ctx = get_context(request)
+    service = ExecutionService(ctx)
+    kind = request.headers.get("content-type", "")
+    if kind.startswith("multipart/form-data"):
+        form = await request.form(max_files=1, max_fields=5)
+        upload = form.get("file")
+        if not isinstance(upload, StarletteUploadFile):
+            raise InvalidArgument("send the input as a multipart field named 'file'", field="file")
+
+        def run_file() -> Execution:
+            with spooled(upload, ctx.tmp_dir, ctx.settings.max_upload_bytes, "file") as path:
+                return service.run_file(ref, path, upload.filename or "", principal)
+
+        return await run_in_threadpool(run_file)
+    raw = await request.body()
+    if raw.strip():
+        try:
+            body = ExecutionRows.model_validate_json(raw)
+        except ValueError as exc:
+            errors: list[Any] = getattr(exc, "errors", lambda: [])()
+            where = ".".join(str(p) for p in errors[0]["loc"]) if errors else "body"
+            message = str(errors[0]["msg"]) if errors else "invalid JSON"
+            raise InvalidArgument(f"{where}: {message}", field=where) from None
+        return await run_in_threadpool(service.run_rows, ref, body.rows, principal)
+    return await run_in_threadpool(service.run_configured, ref, principal, "api")
+
+
+@router.get("/executions", operation_id="listExecutions", response_model=Page[Execution])
+def list_executions(
+    request: Request,
+    deployment: str | None = None,
+    model: str | None = None,
+    status: ExecutionStatus | None = None,
+    trigger: Literal["manual", "schedule", "api"] | None = None,
+    since: datetime | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+    principal: Principal = requires(Role.viewer),
+) -> Page[Execution]:
+    """Runs, newest first, filtered by deployment (id or name), model, status, trigger and time."""
+    return ExecutionService(get_context(request)).list_executions(
+        principal,
+        page,
+        page_size,
+        deployment=deployment,
+        model=model,
+        status=status,
+        trigger=trigger,
+        since=since,
+    )
+
+
+@router.get("/executions/{execution_id}", operation_id="getExecution", response_model=Execution)
+def get_execution(
+    execution_id: int, request: Request, principal: Principal = requires(Role.viewer)
+) -> Execution:
+    return ExecutionService(get_context(request)).get(execution_id, principal)
+
+
+@router.post("/executions/{execution_id}/cancel", operation_id="cancelExecution", response_model=Execution)
+def cancel_execution(
+    execution_id: int, request: Request, principal: Principal = requires(Role.business_user)
+) -> Execution:
+    """Cancel a queued run at once, or stop a running one (its worker kills it within seconds)."""
+    return ExecutionService(get_context(request)).cancel(execution_id, principal)
+
+
+@router.get(
+    "/executions/{execution_id}/logs", operation_id="getExecutionLogs", response_model=list[ExecutionLog]
+)
+def get_logs(
+    execution_id: int,
+    request: Request,
+    after: Annotated[int, Query(ge=0, description="Only lines after this log id.")] = 0,
+    principal: Principal = requires(Role.viewer),
+) -> list[ExecutionLog]:
+    """The run's log lines (poll with ``after``, or use ``/logs/stream``)."""
+    return ExecutionService(get_context(request)).logs(execution_id, principal, after)
+
+
+@router.get(
+    "/executions/{execution_id}/logs/stream",
+    operation_id="streamExecutionLogs",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def stream_logs(
+    execution_id: int, request: Request, principal: Principal = requires(Role.viewer)
+) -> StreamingResponse:
+    """Server-sent events: log lines and status changes while the run goes on; ends when it ends."""
+    service = ExecutionService(get_context(request))
+    await run_in_threadpool(service.get, execution_id, principal)
+
+    async def events() -> AsyncIterator[str]:
+        after, last_state = 0, None
+        while True:
+            lines = await run_in_threadpool(service.logs, execution_id, principal, after)
+            for line in lines:
+                after = line.id
+                yield f"event: log\ndata: {line.model_dump_json()}\n\n"
+            execution = await run_in_threadpool(service.get, execution_id, principal)
+            state = (execution.status, round(execution.progress, 3), execution.rows_read)
+            if state != last_state:
+                last_state = state
+                yield f"event: status\ndata: {json.dumps(execution.model_dump(mode='json'))}\n\n"
+            if execution.status in TERMINAL_STATUSES or await request.is_disconnected():
+                return
+            await asyncio.sleep(0.5)
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+@router.get(
+    "/executions/{execution_id}/results", operation_id="getExecutionResults", response_model=ResultPage
+)
+def get_results(
+    execution_id: int,
+    request: Request,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
+    principal: Principal = requires(Role.viewer),
+) -> ResultPage:
+    """One page of the results: the input columns and the predictions."""
+    return ExecutionService(get_context(request)).results(execution_id, principal, page, page_size)
+
+
+@router.get(
+    "/executions/{execution_id}/results/download",
+    operation_id="downloadExecutionResults",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def download_results(
+    execution_id: int,
+    request: Request,
+    format: Literal["csv", "parquet", "xlsx"] = "csv",  # noqa: A002 - the query parameter's name
+    principal: Principal = requires(Role.viewer),
+) -> FileResponse:
+    """The results as CSV, Parquet or Excel."""
+    path, name = ExecutionService(get_context(request)).results_file(execution_id, principal, format)
+    return FileResponse(path, filename=name, media_type="application/octet-stream")

@@ -1,0 +1,1 @@
+"""Runtime: reading batch inputs, writing batch outputs, and running models on them."""

@@ -1,0 +1,132 @@
+"""Batch engines behind one small interface: ``local`` streams chunks in one process; ``spark`` scores
+on a Spark cluster (optional extra ``modelport[spark]``)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from modelport.columns import ModelSchema
+from modelport.errors import InvalidArgument, ModelportError
+
+
+class Cancelled(Exception):
+    """The execution was cancelled while it ran."""
+
+
+class Reporter(Protocol):
+    """How an engine tells the world what it is doing."""
+
+    def progress(self, rows_read: int, rows_written: int) -> None: ...
+
+    def log(self, message: str) -> None: ...
+
+    def cancelled(self) -> bool: ...
+
+
+@dataclass
+class BatchJob:
+    input_path: Path
+    input_format: str
+    model_path: Path
+    flavor: str
+    schema: ModelSchema
+    output_path: Path
+    output_format: str
+    chunk_rows: int
+    total_rows: int | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class BatchResult:
+    rows_read: int
+    rows_written: int
+    summary: dict[str, Any]
+
+
+class BatchEngine(ABC):
+    name: str
+
+    @abstractmethod
+    def run(self, job: BatchJob, reporter: Reporter) -> BatchResult:
+        """Score ``job.input_path`` into ``job.output_path``; the output exists only if this returns."""
+
+
+def select_columns(chunk: Any, schema: ModelSchema, first_row: int) -> Any:
+    """The schema's columns of a chunk, checked; errors name the file's row numbers."""
+    from modelport.runtime.validation import to_frame
+
+    missing = [c for c in schema.names() if c not in chunk.columns]
+    if missing:
+        raise InvalidArgument(f"the input lacks the column(s) {', '.join(missing)}", field="file")
+    try:
+        return to_frame(chunk[schema.names()], schema)
+    except InvalidArgument as exc:
+        raise InvalidArgument(
+            f"in the input rows {first_row + 1}-{first_row + len(chunk)} (row numbers below count from "
+            f"{first_row + 1}): {exc.message}",
+            field="file",
+            details=exc.details,
+        ) from None
+
+
+class LocalEngine(BatchEngine):
+    """Streams the input in chunks, predicts, and appends to the output: memory stays bounded."""
+
+    name = "local"
+
+    def run(self, job: BatchJob, reporter: Reporter) -> BatchResult:
+        from modelport.flavors import load_model
+        from modelport.runtime.outputs import SummaryAccumulator, prediction_frame
+        from modelport.runtime.readers import iter_batches
+        from modelport.runtime.writers import BatchWriter
+
+        model = load_model(job.model_path, job.flavor)
+        summary = SummaryAccumulator()
+        writer = BatchWriter(job.output_path, job.output_format)  # type: ignore[arg-type]
+        rows_read = 0
+        try:
+            for chunk in iter_batches(job.input_path, job.input_format, job.chunk_rows):  # type: ignore[arg-type]
+                if reporter.cancelled():
+                    raise Cancelled()
+                features = select_columns(chunk, job.schema, rows_read)
+                prediction = model.predict(features)
+                writer.write(prediction_frame(chunk.reset_index(drop=True), prediction))
+                summary.add(prediction.predictions)
+                rows_read += len(chunk)
+                reporter.progress(rows_read, writer.rows_written)
+            if rows_read == 0:
+                raise InvalidArgument("the input has no rows", field="file")
+            writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
+        return BatchResult(rows_read=rows_read, rows_written=writer.rows_written, summary=summary.result())
+
+
+def get_engine(name: str) -> BatchEngine:
+    """The engine called ``name``; an error naming the extra to install when it is missing."""
+    check_engine(name)
+    if name == "spark":
+        from modelport.runtime.spark import SparkEngine
+
+        engine: BatchEngine = SparkEngine()
+        return engine
+    return LocalEngine()
+
+
+def check_engine(name: str) -> None:
+    if name == "local":
+        return
+    if name == "spark":
+        try:
+            import pyspark  # noqa: F401
+        except ImportError:
+            raise InvalidArgument(
+                "the spark engine needs pyspark and Java: pip install 'modelport[spark]'", field="engine"
+            ) from None
+        return
+    raise ModelportError(f"unknown engine {name!r}")

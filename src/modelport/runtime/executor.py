@@ -1,0 +1,200 @@
+"""Running one execution, inside the worker's child process: materialise the input, score it with the
+deployment's engine, store the results, and record the outcome. The parent process (the worker)
+handles what the child cannot: a crash, the time limit, a cancellation it must enforce."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from modelport.columns import ModelSchema
+from modelport.db.engine import make_engine
+from modelport.errors import InvalidArgument, ModelportError
+from modelport.runtime.engines import BatchJob, Cancelled, get_engine
+from modelport.schemas import OutputSpec
+from modelport.services.context import Context
+from modelport.stores.deployments import DeploymentStore
+from modelport.stores.executions import ExecutionStore
+
+log = logging.getLogger("modelport.executor")
+
+
+class DbReporter:
+    """Progress, logs and cancellation through the metadata store, written at most once a second."""
+
+    def __init__(self, ctx: Context, execution_id: int, total: int | None) -> None:
+        self.ctx, self.execution_id, self.total = ctx, execution_id, total
+        self._last = 0.0
+        self._cancelled = False
+
+    def progress(self, rows_read: int, rows_written: int) -> None:
+        now = time.monotonic()
+        if now - self._last < 1.0:
+            return
+        self._last = now
+        fraction = min(0.99, rows_read / self.total) if self.total else 0.0
+        with self.ctx.db.session() as s:
+            store = ExecutionStore(s)
+            store.progress(
+                self.execution_id, rows_read=rows_read, rows_written=rows_written, progress=fraction
+            )
+            self._cancelled = store.cancel_requested(self.execution_id)
+
+    def log(self, message: str) -> None:
+        with self.ctx.db.session() as s:
+            ExecutionStore(s).log(self.execution_id, message)
+
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+
+def _materialise(
+    ctx: Context, input_ref: dict[str, Any], market: str, folder: Path, reporter: DbReporter
+) -> tuple[Path, str]:
+    """A local file with the execution's input rows, and its format."""
+    if input_ref.get("kind") == "dataset":
+        return ctx.artifacts.local_cache_path(str(input_ref["sha256"]), ctx.cache_dir), str(
+            input_ref["format"]
+        )
+    if input_ref.get("kind") == "sql":
+        import pandas as pd
+
+        from modelport.runtime.writers import BatchWriter
+
+        url = ctx.settings.connections.get(str(input_ref.get("connection")))
+        if url is None:
+            raise InvalidArgument(
+                f"unknown connection {input_ref.get('connection')!r}", field="input.connection"
+            )
+        engine = make_engine(url)
+        path = folder / "input.parquet"
+        writer = BatchWriter(path, "parquet")
+        try:
+            with engine.connect() as conn:
+                params = {"market": market} if ":market" in str(input_ref["query"]) else {}
+                for chunk in pd.read_sql(
+                    text(str(input_ref["query"])),
+                    conn,
+                    params=params,
+                    chunksize=ctx.settings.batch_chunk_rows,
+                ):
+                    writer.write(chunk)
+            writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
+        finally:
+            engine.dispose()
+        reporter.log(f"read {writer.rows_written} rows from connection {input_ref['connection']}")
+        return path, "parquet"
+    raise InvalidArgument(f"unknown input kind {input_ref.get('kind')!r}")
+
+
+def _append_to_table(ctx: Context, results: Path, fmt: str, out: OutputSpec, reporter: DbReporter) -> None:
+    """Append the results to a SQL table in one transaction: all rows or none."""
+    from modelport.runtime.readers import iter_batches
+
+    url = ctx.settings.connections[str(out.connection)]
+    engine = make_engine(url)
+    schema, _, table = str(out.table).rpartition(".")
+    try:
+        with engine.begin() as conn:
+            for chunk in iter_batches(results, fmt, ctx.settings.batch_chunk_rows):  # type: ignore[arg-type]
+                chunk.to_sql(table, conn, schema=schema or None, if_exists="append", index=False)
+    finally:
+        engine.dispose()
+    reporter.log(f"appended the results to {out.connection}:{out.table}")
+
+
+def run_execution(ctx: Context, execution_id: int) -> str:
+    """Run a claimed (``running``) execution to its end; returns its final status."""
+    with ctx.db.session() as s:
+        row = ExecutionStore(s).row(execution_id)
+        deployments = DeploymentStore(s)
+        deployment = deployments.row(row.deployment_id, None)
+        input_ref, market, engine_name = dict(row.input_ref), deployment.market, row.engine
+        output = OutputSpec.model_validate(deployment.output_spec)
+        try:
+            resolved = deployments.resolve(deployment.id, None)
+        except ModelportError as exc:
+            ExecutionStore(s).finish(execution_id, "failed", error=exc.message)
+            return "failed"
+        ExecutionStore(s).progress(execution_id, version=resolved.version)
+        ExecutionStore(s).log(
+            execution_id,
+            f"running {deployment.name} (version {resolved.version}, "
+            f"{engine_name} engine, attempt {row.attempts})",
+        )
+    reporter = DbReporter(ctx, execution_id, input_ref.get("rows"))
+    folder = Path(tempfile.mkdtemp(prefix=f"execution-{execution_id}-", dir=ctx.tmp_dir))
+    try:
+        input_path, input_format = _materialise(ctx, input_ref, market, folder, reporter)
+        if reporter.total is None and input_format == "parquet":
+            import pyarrow.parquet as pq
+
+            reporter.total = pq.ParquetFile(input_path).metadata.num_rows
+        job = BatchJob(
+            input_path=input_path,
+            input_format=input_format,
+            model_path=ctx.artifacts.local_cache_path(resolved.sha256, ctx.cache_dir),
+            flavor=resolved.flavor,
+            schema=ModelSchema.model_validate(resolved.input_schema),
+            output_path=folder / f"results.{output.format}",
+            output_format=output.format,
+            chunk_rows=ctx.settings.batch_chunk_rows,
+            total_rows=reporter.total,
+            options={"spark_master": ctx.settings.spark_master},
+        )
+        started = time.monotonic()
+        result = get_engine(engine_name).run(job, reporter)
+        stored = ctx.artifacts.put_file(job.output_path)
+        if output.connection:
+            _append_to_table(ctx, job.output_path, output.format, output, reporter)
+        seconds = time.monotonic() - started
+        with ctx.db.session() as s:
+            store = ExecutionStore(s)
+            store.log(execution_id, f"scored {result.rows_read} rows in {seconds:.1f} s")
+            done = store.finish(
+                execution_id,
+                "succeeded",
+                rows_read=result.rows_read,
+                rows_written=result.rows_written,
+                progress=1.0,
+                summary=result.summary,
+                output_ref={
+                    "sha256": stored.sha256,
+                    "size": stored.size,
+                    "format": output.format,
+                    "rows": result.rows_written,
+                },
+            )
+        return "succeeded" if done else "cancelled"
+    except Cancelled:
+        with ctx.db.session() as s:
+            ExecutionStore(s).finish(execution_id, "cancelled", error="cancelled while running")
+        return "cancelled"
+    except ModelportError as exc:
+        _fail(ctx, execution_id, exc.message)
+        return "failed"
+    except Exception as exc:  # noqa: BLE001 - any failure of a run is recorded on the run
+        log.exception("execution %s failed", execution_id)
+        _fail(ctx, execution_id, f"{type(exc).__name__}: {exc}", traceback.format_exc(limit=5))
+        return "failed"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _fail(ctx: Context, execution_id: int, message: str, trace: str | None = None) -> None:
+    with ctx.db.session() as s:
+        store = ExecutionStore(s)
+        store.log(execution_id, message, "error")
+        if trace:
+            store.log(execution_id, trace, "debug")
+        store.finish(execution_id, "failed", error=message[:2000])

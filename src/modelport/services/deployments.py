@@ -1,0 +1,250 @@
+"""Deployments: a model version (or an alias it follows) per market, its schedule, and predictions."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+import uuid
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from croniter import croniter
+
+from modelport.columns import ModelSchema
+from modelport.db.tables import DeploymentRow, ModelRow, utcnow
+from modelport.errors import Conflict, Forbidden, InvalidArgument, NotFound
+from modelport.monitoring import PREDICTION_LATENCY, PREDICTION_REQUESTS, PREDICTIONS
+from modelport.principal import Principal
+from modelport.runtime.outputs import prediction_records
+from modelport.runtime.validation import parse_body, to_frame
+from modelport.schemas import (
+    Deployment,
+    DeploymentCreate,
+    DeploymentUpdate,
+    InputSpec,
+    OutputSpec,
+    Page,
+    PredictResponse,
+    Role,
+    ScheduleSpec,
+)
+from modelport.services.auth import require
+from modelport.services.context import Context, record
+from modelport.stores.audit import AuditStore
+from modelport.stores.catalog import CatalogStore
+from modelport.stores.deployments import DeploymentStore
+from modelport.stores.executions import ExecutionStore
+
+
+def next_runs(schedule: ScheduleSpec, count: int = 5, after: datetime | None = None) -> list[datetime]:
+    """The next ``count`` run times of a schedule, as aware datetimes in its time zone."""
+    tz = ZoneInfo(schedule.timezone)
+    start = (after or utcnow()).astimezone(tz)
+    it = croniter(schedule.cron, start)
+    return [it.get_next(datetime) for _ in range(count)]
+
+
+def next_run_utc(cron: str, timezone: str, after: datetime) -> datetime:
+    return next_runs(ScheduleSpec(cron=cron, timezone=timezone), 1, after)[0].astimezone(ZoneInfo("UTC"))
+
+
+class DeploymentService:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def _check_io(self, inp: InputSpec, out: OutputSpec) -> None:
+        connections = self.ctx.settings.connections
+        if inp.kind == "dataset":
+            if not inp.dataset:
+                raise InvalidArgument("a dataset input needs the dataset's sha256", field="input.dataset")
+            if not self.ctx.artifacts.exists(inp.dataset):
+                raise InvalidArgument(
+                    f"no dataset {inp.dataset[:12]}…: upload it first", field="input.dataset"
+                )
+        if inp.kind == "sql":
+            if not inp.connection or inp.connection not in connections:
+                known = ", ".join(sorted(connections)) or "none configured"
+                raise InvalidArgument(
+                    f"unknown connection {inp.connection!r} (known: {known})", field="input.connection"
+                )
+            if not inp.query:
+                raise InvalidArgument("a SQL input needs a query", field="input.query")
+        if (out.connection is None) != (out.table is None):
+            raise InvalidArgument("a table output needs both connection and table", field="output.table")
+        if out.connection is not None and out.connection not in connections:
+            raise InvalidArgument(f"unknown connection {out.connection!r}", field="output.connection")
+
+    def _may_change(self, row: DeploymentRow, principal: Principal) -> None:
+        require(principal, Role.data_scientist)
+        if not principal.is_admin and row.owner_id != principal.user_id:
+            raise Forbidden("only the deployment's owner or an admin may change it")
+
+    def create(self, data: DeploymentCreate, principal: Principal) -> Deployment:
+        require(principal, Role.data_scientist)
+        if (data.version is None) == (data.alias is None):
+            raise InvalidArgument("give either version or alias (exactly one)", field="version")
+        if data.engine == "spark":
+            from modelport.runtime.engines import check_engine
+
+            check_engine("spark")
+        self._check_io(data.input, data.output)
+        with self.ctx.db.session() as s:
+            model = CatalogStore(s).get_model(data.model, principal)
+            ref = str(data.version) if data.version is not None else str(data.alias)
+            try:
+                CatalogStore(s).get_version(data.model, ref, principal)
+            except NotFound:
+                field = "version" if data.version is not None else "alias"
+                raise InvalidArgument(f"model {data.model!r} has no {field} {ref!r}", field=field) from None
+            now = utcnow()
+            row = DeploymentStore(s).create(
+                name=data.name,
+                model_id=model.id,
+                version=data.version,
+                alias=data.alias,
+                market=data.market,
+                description=data.description,
+                owner_id=principal.user_id,
+                params=data.params,
+                cron=data.schedule.cron if data.schedule else None,
+                timezone=data.schedule.timezone if data.schedule else "UTC",
+                next_run_at=next_run_utc(data.schedule.cron, data.schedule.timezone, now)
+                if data.schedule
+                else None,
+                input_spec=data.input.model_dump(),
+                output_spec=data.output.model_dump(),
+                engine=data.engine,
+                state="active",
+            )
+            record(
+                AuditStore(s),
+                principal,
+                "deployment.create",
+                "deployment",
+                data.name,
+                model=data.model,
+                version=data.version,
+                alias=data.alias,
+                market=data.market,
+            )
+            return DeploymentStore(s).to_domain(row)
+
+    def get(self, ref: str, principal: Principal) -> Deployment:
+        with self.ctx.db.session() as s:
+            store = DeploymentStore(s)
+            return store.to_domain(store.row(ref, principal))
+
+    def list_deployments(
+        self, principal: Principal, page: int, page_size: int, **filters: Any
+    ) -> Page[Deployment]:
+        with self.ctx.db.session() as s:
+            return DeploymentStore(s).list_deployments(principal, page, page_size, **filters)
+
+    def update(self, ref: str, data: DeploymentUpdate, principal: Principal) -> Deployment:
+        with self.ctx.db.session() as s:
+            store = DeploymentStore(s)
+            row = store.row(ref, principal)
+            self._may_change(row, principal)
+            changes = data.model_dump(exclude_unset=True)
+            if "version" in changes or "alias" in changes:
+                version, alias = changes.get("version"), changes.get("alias")
+                if (version is None) == (alias is None):
+                    raise InvalidArgument("give either version or alias (exactly one)", field="version")
+                model = s.get(ModelRow, row.model_id)
+                assert model is not None
+                try:
+                    CatalogStore(s).get_version(model.name, str(version or alias), principal)
+                except NotFound:
+                    raise InvalidArgument(
+                        f"model {model.name!r} has no version or alias {version or alias!r}",
+                        field="version" if version else "alias",
+                    ) from None
+                row.version, row.alias = version, alias
+            if "schedule" in changes:
+                schedule = data.schedule
+                row.cron = schedule.cron if schedule else None
+                row.timezone = schedule.timezone if schedule else "UTC"
+                row.next_run_at = (
+                    next_run_utc(schedule.cron, schedule.timezone, utcnow()) if schedule else None
+                )
+            inp = data.input or InputSpec.model_validate(row.input_spec)
+            out = data.output or OutputSpec.model_validate(row.output_spec)
+            self._check_io(inp, out)
+            row.input_spec, row.output_spec = inp.model_dump(), out.model_dump()
+            for key in ("market", "description", "params", "engine"):
+                if changes.get(key) is not None:
+                    setattr(row, key, changes[key])
+            store.touch(row)
+            record(
+                AuditStore(s), principal, "deployment.update", "deployment", row.name, fields=sorted(changes)
+            )
+            return store.to_domain(row)
+
+    def set_state(self, ref: str, state: str, principal: Principal) -> Deployment:
+        with self.ctx.db.session() as s:
+            store = DeploymentStore(s)
+            row = store.row(ref, principal)
+            self._may_change(row, principal)
+            row.state = state
+            if state == "active" and row.cron:
+                row.next_run_at = next_run_utc(row.cron, row.timezone, utcnow())
+            store.touch(row)
+            record(
+                AuditStore(s),
+                principal,
+                f"deployment.{'resume' if state == 'active' else 'pause'}",
+                "deployment",
+                row.name,
+            )
+            return store.to_domain(row)
+
+    def delete(self, ref: str, principal: Principal) -> None:
+        with self.ctx.db.session() as s:
+            store = DeploymentStore(s)
+            row = store.row(ref, principal)
+            self._may_change(row, principal)
+            name = row.name
+            s.delete(row)
+            s.flush()
+            record(AuditStore(s), principal, "deployment.delete", "deployment", name)
+
+    # --- online predictions ----------------------------------------------------------------------
+
+    def predict(self, ref: str, body: Any, principal: Principal) -> PredictResponse:
+        """Check ``body`` against the serving version's input schema and predict."""
+        require(principal, Role.business_user)
+        started = time.perf_counter()
+        with self.ctx.db.session() as s:
+            resolved = DeploymentStore(s).resolve(ref, principal)
+        if resolved.state != "active":
+            raise Conflict(f"deployment {resolved.deployment!r} is paused")
+        rows = parse_body(body, self.ctx.settings.predict_max_rows)
+        frame = to_frame(rows, ModelSchema.model_validate(resolved.input_schema))
+        model = self.ctx.models.get(resolved.sha256, resolved.flavor)
+        predictions, probabilities = prediction_records(model.predict(frame))
+        request_id = uuid.uuid4().hex
+        labels = (resolved.deployment, str(resolved.version))
+        elapsed = time.perf_counter() - started
+        PREDICTION_REQUESTS.labels(*labels).inc()
+        PREDICTIONS.labels(*labels).inc(len(predictions))
+        PREDICTION_LATENCY.labels(*labels).observe(elapsed)
+        rate = self.ctx.settings.prediction_log_rate
+        if rate > 0 and random.random() < rate:  # noqa: S311 - sampling, not security
+            with self.ctx.db.session() as s:
+                ExecutionStore(s).log_prediction(
+                    resolved.deployment_id,
+                    resolved.version,
+                    request_id,
+                    json.loads(frame.head(100).to_json(orient="records", date_format="iso")),
+                    predictions[:100],
+                    elapsed * 1000,
+                )
+        return PredictResponse(
+            predictions=predictions,
+            probabilities=probabilities,
+            version=resolved.version,
+            deployment=resolved.deployment,
+            request_id=request_id,
+        )

@@ -1,0 +1,169 @@
+"""Deployment store: deployments of model versions per market, and how an alias resolves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from modelport.db.tables import DeploymentRow, ModelAliasRow, ModelRow, ModelVersionRow, UserRow, utcnow
+from modelport.errors import AlreadyExists, NotFound
+from modelport.principal import Principal
+from modelport.schemas import Deployment, InputSpec, OutputSpec, Page, ScheduleSpec
+from modelport.stores.catalog import visible_to
+
+
+@dataclass(frozen=True)
+class ResolvedVersion:
+    """What serves a deployment right now."""
+
+    deployment_id: int
+    deployment: str
+    state: str
+    version: int
+    sha256: str
+    flavor: str
+    input_schema: dict[str, Any]
+    output_schema: dict[str, Any]
+
+
+class DeploymentStore:
+    """Persistence of deployments. Methods flush; the caller commits."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def _visible(self, principal: Principal | None) -> ColumnElement[bool]:
+        return visible_to(principal) if principal is not None else ModelRow.id.is_not(None)
+
+    def row(self, ref: str | int, principal: Principal | None) -> DeploymentRow:
+        """A deployment by id or name, if its model is visible to ``principal`` (None: the system)."""
+        stmt = select(DeploymentRow).join(ModelRow, ModelRow.id == DeploymentRow.model_id)
+        stmt = stmt.where(self._visible(principal))
+        key = str(ref)
+        stmt = (
+            stmt.where(DeploymentRow.id == int(key))
+            if key.isdigit()
+            else stmt.where(DeploymentRow.name == key)
+        )
+        row = self.s.scalar(stmt)
+        if row is None:
+            raise NotFound(f"no deployment {ref!r}")
+        return row
+
+    def create(self, **fields: Any) -> DeploymentRow:
+        if self.s.scalar(select(DeploymentRow.id).where(DeploymentRow.name == fields["name"])) is not None:
+            raise AlreadyExists(f"a deployment named {fields['name']!r} already exists", field="name")
+        row = DeploymentRow(**fields)
+        self.s.add(row)
+        self.s.flush()
+        return row
+
+    def list_deployments(
+        self,
+        principal: Principal,
+        page: int,
+        page_size: int,
+        *,
+        model: str | None = None,
+        market: str | None = None,
+        state: str | None = None,
+        scheduled: bool | None = None,
+    ) -> Page[Deployment]:
+        stmt = (
+            select(DeploymentRow)
+            .join(ModelRow, ModelRow.id == DeploymentRow.model_id)
+            .where(visible_to(principal))
+        )
+        if model:
+            stmt = stmt.where(ModelRow.name == model)
+        if market:
+            stmt = stmt.where(DeploymentRow.market == market)
+        if state:
+            stmt = stmt.where(DeploymentRow.state == state)
+        if scheduled is not None:
+            stmt = stmt.where(DeploymentRow.cron.is_not(None) if scheduled else DeploymentRow.cron.is_(None))
+        total = self.s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        rows = self.s.scalars(
+            stmt.order_by(DeploymentRow.name).offset((page - 1) * page_size).limit(page_size)
+        )
+        return Page(items=[self.to_domain(r) for r in rows], total=total, page=page, page_size=page_size)
+
+    def version_row(self, row: DeploymentRow) -> ModelVersionRow | None:
+        """The version a deployment serves now: its fixed version, or where its alias points."""
+        if row.alias:
+            stmt = (
+                select(ModelVersionRow)
+                .join(ModelAliasRow, ModelAliasRow.version_id == ModelVersionRow.id)
+                .where(ModelAliasRow.model_id == row.model_id, ModelAliasRow.alias == row.alias)
+            )
+        else:
+            stmt = select(ModelVersionRow).where(
+                ModelVersionRow.model_id == row.model_id, ModelVersionRow.version == row.version
+            )
+        return self.s.scalar(stmt)
+
+    def resolve(self, ref: str | int, principal: Principal | None) -> ResolvedVersion:
+        """The version serving deployment ``ref``; NotFound when the alias points nowhere."""
+        row = self.row(ref, principal)
+        version = self.version_row(row)
+        if version is None:
+            what = f"alias {row.alias!r}" if row.alias else f"version {row.version}"
+            raise NotFound(f"deployment {row.name!r} follows {what}, which does not exist")
+        return ResolvedVersion(
+            deployment_id=row.id,
+            deployment=row.name,
+            state=row.state,
+            version=version.version,
+            sha256=version.artifact_sha256,
+            flavor=version.flavor,
+            input_schema=version.input_schema,
+            output_schema=version.output_schema,
+        )
+
+    def due(self, now: datetime, limit: int = 100) -> list[DeploymentRow]:
+        """Active scheduled deployments whose next run time has come."""
+        stmt = (
+            select(DeploymentRow)
+            .where(
+                DeploymentRow.state == "active",
+                DeploymentRow.cron.is_not(None),
+                DeploymentRow.next_run_at <= now,
+            )
+            .order_by(DeploymentRow.next_run_at)
+            .limit(limit)
+        )
+        return list(self.s.scalars(stmt))
+
+    def to_domain(self, row: DeploymentRow) -> Deployment:
+        model = self.s.get(ModelRow, row.model_id)
+        owner = self.s.scalar(select(UserRow.username).where(UserRow.id == row.owner_id)) or ""
+        version = self.version_row(row)
+        return Deployment(
+            id=row.id,
+            name=row.name,
+            model=model.name if model else "",
+            model_title=model.title if model else "",
+            version=row.version,
+            alias=row.alias,
+            resolved_version=version.version if version else None,
+            market=row.market,
+            description=row.description,
+            owner=owner,
+            params=row.params,
+            schedule=ScheduleSpec(cron=row.cron, timezone=row.timezone) if row.cron else None,
+            input=InputSpec.model_validate(row.input_spec),
+            output=OutputSpec.model_validate(row.output_spec),
+            engine=row.engine,
+            state=row.state,
+            next_run_at=row.next_run_at,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    def touch(self, row: DeploymentRow) -> None:
+        row.updated_at = utcnow()
+        self.s.flush()

@@ -1,0 +1,317 @@
+"""Execution store: the queue of runs, their progress, logs, and the recovery of lost ones.
+
+Status moves only along ``TRANSITIONS``; every status write checks the current status in its WHERE
+clause, so two processes can never both move the same execution.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from modelport.db.tables import (
+    DeploymentRow,
+    ExecutionLogRow,
+    ExecutionRow,
+    ModelRow,
+    PredictionLogRow,
+    utcnow,
+)
+from modelport.errors import Conflict, NotFound
+from modelport.principal import Principal
+from modelport.schemas import Execution, ExecutionLog, Page
+from modelport.stores.catalog import visible_to
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "queued": frozenset({"running", "cancelled"}),
+    "running": frozenset(
+        {"succeeded", "failed", "cancelled", "queued"}
+    ),  # queued again: lost worker, retried
+    "succeeded": frozenset(),
+    "failed": frozenset(),
+    "cancelled": frozenset(),
+}
+
+
+class ExecutionStore:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    # --- create and read -------------------------------------------------------------------------
+
+    def create(self, deployment: DeploymentRow, **fields: Any) -> int:
+        """Queue an execution; returns its id. For a schedule, raises Conflict if that due time exists."""
+        row = ExecutionRow(deployment_id=deployment.id, engine=deployment.engine, status="queued", **fields)
+        try:
+            with self.s.begin_nested():
+                self.s.add(row)
+                self.s.flush()
+        except IntegrityError as exc:
+            raise Conflict(
+                f"deployment {deployment.name!r} already has a run due at {fields.get('scheduled_for')}"
+            ) from exc
+        return row.id
+
+    def row(self, execution_id: int, principal: Principal | None = None) -> ExecutionRow:
+        stmt = (
+            select(ExecutionRow)
+            .join(DeploymentRow, DeploymentRow.id == ExecutionRow.deployment_id)
+            .join(ModelRow, ModelRow.id == DeploymentRow.model_id)
+            .where(ExecutionRow.id == execution_id)
+        )
+        if principal is not None:
+            stmt = stmt.where(visible_to(principal))
+        row = self.s.scalar(stmt)
+        if row is None:
+            raise NotFound(f"no execution {execution_id}")
+        return row
+
+    def get(self, execution_id: int, principal: Principal | None = None) -> Execution:
+        return self.to_domain([self.row(execution_id, principal)])[0]
+
+    def list_executions(
+        self,
+        principal: Principal,
+        page: int,
+        page_size: int,
+        *,
+        deployment: str | None = None,
+        model: str | None = None,
+        status: str | None = None,
+        trigger: str | None = None,
+        since: datetime | None = None,
+    ) -> Page[Execution]:
+        stmt = (
+            select(ExecutionRow)
+            .join(DeploymentRow, DeploymentRow.id == ExecutionRow.deployment_id)
+            .join(ModelRow, ModelRow.id == DeploymentRow.model_id)
+            .where(visible_to(principal))
+        )
+        if deployment:
+            key = (
+                DeploymentRow.id == int(deployment)
+                if deployment.isdigit()
+                else DeploymentRow.name == deployment
+            )
+            stmt = stmt.where(key)
+        if model:
+            stmt = stmt.where(ModelRow.name == model)
+        if status:
+            stmt = stmt.where(ExecutionRow.status == status)
+        if trigger:
+            stmt = stmt.where(ExecutionRow.trigger == trigger)
+        if since:
+            stmt = stmt.where(ExecutionRow.created_at >= since)
+        total = self.s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        rows = self.s.scalars(
+            stmt.order_by(ExecutionRow.id.desc()).offset((page - 1) * page_size).limit(page_size)
+        )
+        return Page(items=self.to_domain(list(rows)), total=total, page=page, page_size=page_size)
+
+    def counts_by_status(self) -> dict[str, int]:
+        rows = self.s.execute(
+            select(ExecutionRow.status, func.count()).group_by(ExecutionRow.status)
+        ).tuples()
+        return dict(rows.all())
+
+    # --- the queue -------------------------------------------------------------------------------
+
+    def claim(self, worker_id: str) -> int | None:
+        """Atomically take the oldest queued execution for ``worker_id``; None when the queue is empty.
+
+        PostgreSQL: ``FOR UPDATE SKIP LOCKED`` lets many workers claim different rows at once;
+        SQLite: the UPDATE runs under the database's single writer lock.
+        """
+        oldest = (
+            select(ExecutionRow.id).where(ExecutionRow.status == "queued").order_by(ExecutionRow.id).limit(1)
+        )
+        if self.s.get_bind().dialect.name == "postgresql":
+            oldest = oldest.with_for_update(skip_locked=True)
+        now = utcnow()
+        claimed = self.s.scalar(
+            update(ExecutionRow)
+            .where(ExecutionRow.id == oldest.scalar_subquery(), ExecutionRow.status == "queued")
+            .values(
+                status="running",
+                worker_id=worker_id,
+                heartbeat_at=now,
+                started_at=now,
+                attempts=ExecutionRow.attempts + 1,
+            )
+            .returning(ExecutionRow.id)
+        )
+        return int(claimed) if claimed is not None else None
+
+    def heartbeat(self, execution_id: int, worker_id: str) -> bool:
+        """Renew the lease; False when the execution is no longer this worker's running one."""
+        result = self.s.execute(
+            update(ExecutionRow)
+            .where(
+                ExecutionRow.id == execution_id,
+                ExecutionRow.worker_id == worker_id,
+                ExecutionRow.status == "running",
+            )
+            .values(heartbeat_at=utcnow())
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def cancel_requested(self, execution_id: int) -> bool:
+        return bool(
+            self.s.scalar(select(ExecutionRow.cancel_requested).where(ExecutionRow.id == execution_id))
+        )
+
+    def progress(self, execution_id: int, **values: Any) -> None:
+        self.s.execute(
+            update(ExecutionRow)
+            .where(ExecutionRow.id == execution_id, ExecutionRow.status == "running")
+            .values(**values)
+        )
+
+    def finish(self, execution_id: int, status: str, *, expected: str = "running", **values: Any) -> bool:
+        """Move to a terminal ``status`` from ``expected``; False if the execution was not in ``expected``."""
+        if status not in TRANSITIONS[expected]:
+            raise ValueError(f"{expected} -> {status} is not an allowed transition")
+        result = self.s.execute(
+            update(ExecutionRow)
+            .where(ExecutionRow.id == execution_id, ExecutionRow.status == expected)
+            .values(status=status, finished_at=utcnow(), **values)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def request_cancel(self, execution_id: int) -> str:
+        """Cancel a queued execution now, or ask the worker to stop a running one. Returns the new status."""
+        row = self.s.get(ExecutionRow, execution_id)
+        if row is None:
+            raise NotFound(f"no execution {execution_id}")
+        if row.status == "queued" and self.finish(execution_id, "cancelled", expected="queued"):
+            return "cancelled"
+        if row.status in ("queued", "running"):
+            self.s.execute(
+                update(ExecutionRow).where(ExecutionRow.id == execution_id).values(cancel_requested=True)
+            )
+            return "running"
+        raise Conflict(f"execution {execution_id} is already {row.status}")
+
+    def recover_lost(self, lease: timedelta, max_retries: int) -> list[tuple[int, str]]:
+        """Requeue (or fail, past ``max_retries``) running executions whose worker stopped its heartbeat."""
+        cutoff = utcnow() - lease
+        lost = list(
+            self.s.execute(
+                select(ExecutionRow.id, ExecutionRow.attempts, ExecutionRow.worker_id).where(
+                    ExecutionRow.status == "running", ExecutionRow.heartbeat_at < cutoff
+                )
+            ).tuples()
+        )
+        outcome: list[tuple[int, str]] = []
+        for execution_id, attempts, worker in lost:
+            reason = f"worker {worker} stopped sending heartbeats for over {int(lease.total_seconds())} s"
+            guard = and_(
+                ExecutionRow.id == execution_id,
+                ExecutionRow.status == "running",
+                ExecutionRow.heartbeat_at < cutoff,
+            )
+            if attempts <= max_retries:
+                done = self.s.execute(
+                    update(ExecutionRow)
+                    .where(guard)
+                    .values(status="queued", worker_id=None, progress=0.0, rows_read=0, rows_written=0)
+                ).rowcount  # type: ignore[attr-defined]
+                if done:
+                    self.log(execution_id, f"{reason}; queued again (attempt {attempts + 1})", "warning")
+                    outcome.append((execution_id, "queued"))
+            else:
+                done = self.s.execute(
+                    update(ExecutionRow)
+                    .where(guard)
+                    .values(
+                        status="failed",
+                        finished_at=utcnow(),
+                        error=f"{reason}; gave up after {attempts} attempts",
+                    )
+                ).rowcount  # type: ignore[attr-defined]
+                if done:
+                    self.log(execution_id, f"{reason}; failed after {attempts} attempts", "error")
+                    outcome.append((execution_id, "failed"))
+        return outcome
+
+    # --- logs ------------------------------------------------------------------------------------
+
+    def log(self, execution_id: int, message: str, level: str = "info") -> None:
+        self.s.execute(
+            insert(ExecutionLogRow).values(execution_id=execution_id, message=message[:10_000], level=level)
+        )
+
+    def logs(self, execution_id: int, after: int = 0, limit: int = 1000) -> list[ExecutionLog]:
+        rows = self.s.scalars(
+            select(ExecutionLogRow)
+            .where(ExecutionLogRow.execution_id == execution_id, ExecutionLogRow.id > after)
+            .order_by(ExecutionLogRow.id)
+            .limit(limit)
+        )
+        return [ExecutionLog(id=r.id, at=r.at, level=r.level, message=r.message) for r in rows]
+
+    def log_prediction(
+        self,
+        deployment_id: int,
+        version: int,
+        request_id: str,
+        inputs: list[Any],
+        outputs: list[Any],
+        latency_ms: float,
+    ) -> None:
+        self.s.add(
+            PredictionLogRow(
+                deployment_id=deployment_id,
+                version=version,
+                request_id=request_id,
+                inputs=inputs,
+                outputs=outputs,
+                latency_ms=latency_ms,
+            )
+        )
+
+    # --- conversion ------------------------------------------------------------------------------
+
+    def to_domain(self, rows: list[ExecutionRow]) -> list[Execution]:
+        if not rows:
+            return []
+        deps = {
+            d.id: (d.name, d.market, m)
+            for d, m in self.s.execute(
+                select(DeploymentRow, ModelRow.name)
+                .join(ModelRow, ModelRow.id == DeploymentRow.model_id)
+                .where(DeploymentRow.id.in_({r.deployment_id for r in rows}))
+            ).tuples()
+        }
+        return [
+            Execution(
+                id=r.id,
+                deployment_id=r.deployment_id,
+                deployment=deps[r.deployment_id][0],
+                model=deps[r.deployment_id][2],
+                market=deps[r.deployment_id][1],
+                trigger=r.trigger,
+                triggered_by=r.triggered_by,
+                scheduled_for=r.scheduled_for,
+                status=r.status,
+                version=r.version,
+                engine=r.engine,
+                input=r.input_ref,
+                output=r.output_ref,
+                rows_read=r.rows_read,
+                rows_written=r.rows_written,
+                rows_total=r.rows_total,
+                progress=r.progress,
+                error=r.error,
+                summary=r.summary,
+                attempts=r.attempts,
+                created_at=r.created_at,
+                started_at=r.started_at,
+                finished_at=r.finished_at,
+            )
+            for r in rows
+        ]
