@@ -152,14 +152,14 @@ def _load_demo(ctx: Any, force: bool) -> None:
     if not summary.created:
         console.print("the catalog is not empty: demo not loaded (use --force)")
         return
-    table = Table(
-        title=f"demo: {len(summary.models)} models, {summary.versions} versions in {summary.seconds:.1f} s"
+    # Plain lines, never wrapped or cut: the tokens must be copied whole.
+    print(
+        f"demo: {len(summary.models)} models, {summary.versions} versions, "
+        f"{len(summary.deployments)} deployments in {summary.seconds:.1f} s"
     )
-    for column in ("user", "role", "password", "API token"):
-        table.add_column(column)
+    print(f"{'user':<8} {'role':<15} {'password':<15} API token")
     for user in summary.users:
-        table.add_row(user.username, user.role.value, user.password, user.token)
-    console.print(table)
+        print(f"{user.username:<8} {user.role.value:<15} {user.password:<15} {user.token}")
 
 
 @app.command()
