@@ -14,9 +14,9 @@ from modelport.columns import ModelSchema
 from modelport.db.tables import DeploymentRow
 from modelport.errors import InvalidArgument, NotFound
 from modelport.principal import Principal
-from modelport.runtime.readers import detect_format, preview
+from modelport.runtime.readers import detect_format, iter_batches, preview
 from modelport.runtime.validation import to_frame
-from modelport.runtime.writers import write_table
+from modelport.runtime.writers import convert, write_table
 from modelport.schemas import Dataset, Execution, ExecutionLog, InputSpec, Page, ResultPage, Role
 from modelport.services.auth import require
 from modelport.services.catalog import check_filename
@@ -247,8 +247,8 @@ class ExecutionService:
                 raise InvalidArgument(
                     "Excel holds at most 1,048,576 rows: download CSV or Parquet", field="format"
                 )
-            frame = pq.read_table(path).to_pandas() if stored == "parquet" else pd.read_csv(path)
-            write_table(frame, target, fmt)  # type: ignore[arg-type]
+            chunks = iter_batches(path, stored, self.ctx.settings.batch_chunk_rows)
+            convert(chunks, target, fmt)  # type: ignore[arg-type]
         return target, name
 
 
