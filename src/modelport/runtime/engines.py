@@ -56,21 +56,58 @@ class BatchEngine(ABC):
 
 
 def select_columns(chunk: Any, schema: ModelSchema, first_row: int) -> Any:
-    """The schema's columns of a chunk, checked; errors name the file's row numbers."""
+    """The schema's columns of a chunk, checked; errors name the data row in the whole file (1-based)."""
     from modelport.runtime.validation import to_frame
 
     missing = [c for c in schema.names() if c not in chunk.columns]
     if missing:
         raise InvalidArgument(f"the input lacks the column(s) {', '.join(missing)}", field="file")
+    chunk = _parse_text_numbers(chunk, schema, first_row)
     try:
-        return to_frame(chunk[schema.names()], schema)
+        return to_frame(chunk, schema, allow_extra=True)
     except InvalidArgument as exc:
+        problems = []
+        for detail in exc.details or []:
+            row = first_row + int(detail["row"]) + 1
+            reason = str(detail["message"]).split(": ", 1)[-1]
+            problems.append({"row": row, "column": detail["column"], "message": reason})
+        if not problems:
+            raise
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise InvalidArgument(
-            f"in the input rows {first_row + 1}-{first_row + len(chunk)} (row numbers below count from "
-            f"{first_row + 1}): {exc.message}",
+            f"data row {first['row']}, column {first['column']!r}: {first['message']}{more}",
             field="file",
-            details=exc.details,
+            details=problems,
         ) from None
+
+
+def _parse_text_numbers(chunk: Any, schema: ModelSchema, first_row: int) -> Any:
+    """A file is text: a numeric column that a reader left as text (one odd value makes the whole
+    column text) is parsed here, and a value that is not a number is reported with its row."""
+    import pandas as pd
+
+    numeric = [
+        c.name for c in schema.columns if c.type in ("number", "integer") and chunk[c.name].dtype == object
+    ]
+    if not numeric:
+        return chunk
+    chunk = chunk.copy()
+    for name in numeric:
+        text = chunk[name]
+        parsed = pd.to_numeric(text, errors="coerce")
+        bad = parsed.isna() & text.notna() & (text.astype(str).str.strip() != "")
+        if bad.any():
+            position = int(bad.to_numpy().nonzero()[0][0])
+            raise InvalidArgument(
+                f"data row {first_row + position + 1}, column {name!r}: expected a number, "
+                f"got {text.iloc[position]!r}"
+                + (f" (and {int(bad.sum()) - 1} more)" if bad.sum() > 1 else ""),
+                field="file",
+                details=[{"row": first_row + position + 1, "column": name, "message": "expected a number"}],
+            )
+        chunk[name] = parsed
+    return chunk
 
 
 class LocalEngine(BatchEngine):

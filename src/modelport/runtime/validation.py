@@ -30,8 +30,12 @@ string -> ``object`` (NaN for nulls), datetime -> ``datetime64[ns, UTC]`` (NaT f
 the way ``pandas.read_csv`` shows missing values, which is how most models were trained.
 
 Speed: one row of 20 columns is checked with plain Python loops and assembled straight into pandas blocks
-(the path pyarrow uses), a few tens of microseconds; from :data:`VECTOR_MIN_ROWS` rows on, each column is
-first checked in bulk with numpy and only re-walked value by value when it holds a problem or a null.
+(the path pyarrow uses), ~30-80 microseconds; from :data:`VECTOR_MIN_ROWS` rows on, each column is first
+checked in bulk with numpy and only re-walked value by value when it holds a problem or a null (10,000 rows
+of 20 columns: ~20 ms, about what ``pandas.DataFrame(rows)`` alone takes). A frame (a batch chunk) is checked
+from its dtypes where they settle it (float/int/bool/datetime64 columns: numpy only); object columns, and
+datetime strings always, are checked value by value (~1 microsecond a value). Per-schema work is cached by
+the schema's value, so a schema rebuilt from JSON for every request costs nothing more.
 """
 
 from __future__ import annotations
