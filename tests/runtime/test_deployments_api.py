@@ -148,3 +148,20 @@ def test_schedule_preview_and_next_run(runs: RunSetup) -> None:
     created = c.post("/api/v1/deployments", json=body, headers=ds.headers).json()
     assert datetime.fromisoformat(created["next_run_at"]).astimezone().hour is not None
     assert created["schedule"] == {"cron": "0 6 * * *", "timezone": "Europe/Berlin"}
+
+
+def test_predictions_are_logged_at_the_sampling_rate(runs: RunSetup) -> None:
+    from sqlalchemy import func, select
+
+    from modelport.db.tables import PredictionLogRow
+
+    c, h = runs.client, runs.analyst.headers
+    runs.ctx.settings.prediction_log_rate = 0.0
+    c.post("/api/v1/deployments/churn-fr/predict", json={"inputs": [ROW]}, headers=h)
+    runs.ctx.settings.prediction_log_rate = 1.0
+    answer = c.post("/api/v1/deployments/churn-fr/predict", json={"inputs": [ROW, ROW]}, headers=h).json()
+    with runs.ctx.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(PredictionLogRow)) == 1
+        logged = s.scalars(select(PredictionLogRow)).one()
+    assert logged.request_id == answer["request_id"] and logged.version == 1
+    assert logged.inputs == [ROW, ROW] and logged.outputs == answer["predictions"]
