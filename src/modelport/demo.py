@@ -1141,7 +1141,7 @@ def _column_types(frame: pd.DataFrame) -> dict[str, str]:
 
 
 def _source_version(name: str, number: int) -> str:
-    return "git:" + hashlib.sha1(f"{name}@v{number}".encode()).hexdigest()[:7]
+    return "git:" + hashlib.sha1(f"{name}@v{number}".encode(), usedforsecurity=False).hexdigest()[:7]
 
 
 # ---------------------------------------------------------------------------------------------- loading

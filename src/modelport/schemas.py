@@ -140,9 +140,11 @@ class ModelCreate(Strict):
 
     @field_validator("markets", "brands", "tags")
     @classmethod
-    def _check_labels(cls, values: list[str]) -> list[str]:
+    def _check_labels(cls, values: list[str] | None) -> list[str] | None:
         import re
 
+        if values is None:
+            return None
         for v in values:
             if not re.match(LABEL, v.strip()):
                 raise ValueError(f"{v!r} is not a valid label (letters, digits, spaces and ._&/+- only)")

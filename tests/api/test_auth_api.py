@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
-from tests.conftest import PASSWORD, Actor
+from tests.conftest import PASSWORD, Actor, add_user, make_context
 
+from modelport.api.app import create_app
+from modelport.db.migrate import upgrade
 from modelport.db.tables import ApiTokenRow, utcnow
 from modelport.schemas import Role
 from modelport.services.context import Context
@@ -165,3 +168,18 @@ def test_health_and_readiness(client: TestClient) -> None:
     ready = client.get("/readyz").json()
     assert ready == {"status": "ok", "checks": {"database": "ok", "artifacts": "ok"}}
     assert client.get("/healthz").headers["x-content-type-options"] == "nosniff"
+
+
+def test_local_login_can_be_switched_off(tmp_path: Path) -> None:
+    ctx = make_context(tmp_path, f"sqlite:///{tmp_path / 'modelport.db'}", local_login_enabled=False)
+    upgrade(ctx.db)
+    admin = add_user(ctx, "admin-1", Role.admin)
+    with TestClient(create_app(ctx=ctx), base_url="https://testserver") as client:
+        assert client.get("/api/v1/auth/config").json()["local_login_enabled"] is False
+        refused = client.post("/api/v1/auth/login", json={"username": "admin-1", "password": PASSWORD})
+        assert refused.status_code == 403
+        assert "switched off" in refused.json()["error"]["message"]
+        assert "modelport_session" not in refused.headers.get("set-cookie", "")
+        # API tokens (programs, the CLI) keep working.
+        assert client.get("/api/v1/auth/me", headers=admin.headers).json()["username"] == "admin-1"
+    ctx.db.dispose()

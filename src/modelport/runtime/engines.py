@@ -62,9 +62,8 @@ def select_columns(chunk: Any, schema: ModelSchema, first_row: int) -> Any:
     missing = [c for c in schema.names() if c not in chunk.columns]
     if missing:
         raise InvalidArgument(f"the input lacks the column(s) {', '.join(missing)}", field="file")
-    chunk = _parse_text_numbers(chunk, schema, first_row)
     try:
-        return to_frame(chunk, schema, allow_extra=True)
+        return to_frame(parse_text_numbers(chunk, schema), schema, allow_extra=True)
     except InvalidArgument as exc:
         problems = []
         for detail in exc.details or []:
@@ -82,9 +81,10 @@ def select_columns(chunk: Any, schema: ModelSchema, first_row: int) -> Any:
         ) from None
 
 
-def _parse_text_numbers(chunk: Any, schema: ModelSchema, first_row: int) -> Any:
+def parse_text_numbers(chunk: Any, schema: ModelSchema) -> Any:
     """A file is text: a numeric column that a reader left as text (one odd value makes the whole
-    column text) is parsed here, and a value that is not a number is reported with its row."""
+    column text) is parsed here. A value that is not a number raises InvalidArgument whose details
+    name its row (0-based within ``chunk``) and column, as :func:`to_frame` does."""
     import pandas as pd
 
     numeric = [
@@ -93,20 +93,18 @@ def _parse_text_numbers(chunk: Any, schema: ModelSchema, first_row: int) -> Any:
     if not numeric:
         return chunk
     chunk = chunk.copy()
+    problems: list[dict[str, Any]] = []
     for name in numeric:
         text = chunk[name]
         parsed = pd.to_numeric(text, errors="coerce")
-        bad = parsed.isna() & text.notna() & (text.astype(str).str.strip() != "")
-        if bad.any():
-            position = int(bad.to_numpy().nonzero()[0][0])
-            raise InvalidArgument(
-                f"data row {first_row + position + 1}, column {name!r}: expected a number, "
-                f"got {text.iloc[position]!r}"
-                + (f" (and {int(bad.sum()) - 1} more)" if bad.sum() > 1 else ""),
-                field="file",
-                details=[{"row": first_row + position + 1, "column": name, "message": "expected a number"}],
-            )
+        bad = (parsed.isna() & text.notna() & (text.astype(str).str.strip() != "")).to_numpy().nonzero()[0]
+        for position in bad[:20]:
+            message = f"row {position}, column {name!r}: expected a number, got {text.iloc[position]!r}"
+            problems.append({"row": int(position), "column": name, "message": message})
         chunk[name] = parsed
+    if problems:
+        problems.sort(key=lambda p: p["row"])
+        raise InvalidArgument(problems[0]["message"], field="file", details=problems[:20])
     return chunk
 
 

@@ -130,7 +130,8 @@ class OidcProvider:
 
     def _signing_key(self, token: str) -> jwt.PyJWK:
         self.metadata()
-        assert self._jwks is not None
+        if self._jwks is None:  # set by metadata(); checked for the type checker, not asserted
+            raise ProviderUnavailable("the identity provider's signing keys are unknown")
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.PyJWTError:

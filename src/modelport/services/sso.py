@@ -181,6 +181,8 @@ class SsoService:
         """The principal of an access token issued by the provider for modelport."""
         audience = self.settings.oidc_audience or self.provider.client_id
         claims = self.provider.validate(token, audience)
+        if claims.get("typ") == "ID":  # Keycloak marks its ID tokens so: they are not API credentials
+            raise Unauthenticated("an ID token is not an access token: send the access token")
         user = self.sync_user(claims)
         return Principal(
             user_id=user.id,

@@ -263,7 +263,7 @@ class CatalogStore:
         stmt = select(ModelVersionRow).where(ModelVersionRow.model_id == row.id)
         if ref == "latest":
             stmt = stmt.where(ModelVersionRow.version == row.latest_version)
-        elif ref.isdigit():
+        elif ref.isdigit() and len(ref) <= 9:
             stmt = stmt.where(ModelVersionRow.version == int(ref))
         else:
             stmt = stmt.join(ModelAliasRow, ModelAliasRow.version_id == ModelVersionRow.id).where(

@@ -46,7 +46,7 @@ class DeploymentStore:
         key = str(ref)
         stmt = (
             stmt.where(DeploymentRow.id == int(key))
-            if key.isdigit()
+            if key.isdigit() and len(key) <= 9
             else stmt.where(DeploymentRow.name == key)
         )
         row = self.s.scalar(stmt)

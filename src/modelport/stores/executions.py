@@ -94,7 +94,7 @@ class ExecutionStore:
         if deployment:
             key = (
                 DeploymentRow.id == int(deployment)
-                if deployment.isdigit()
+                if deployment.isdigit() and len(deployment) <= 9
                 else DeploymentRow.name == deployment
             )
             stmt = stmt.where(key)

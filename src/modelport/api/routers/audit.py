@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from modelport.api.params import PageNo
 from modelport.api.security import get_context, requires
 from modelport.principal import Principal
 from modelport.schemas import AuditEvent, Page, Role
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/api/v1", tags=["audit"])
 @router.get("/audit", operation_id="listAuditEvents", response_model=Page[AuditEvent])
 def list_audit(
     request: Request,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNo = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
     actor: str | None = None,
     action: str | None = None,

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query, Request, Response
+import orjson
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 
-from modelport.api.security import get_context, requires
+from modelport.api import tokencache
+from modelport.api.params import PageNo
+from modelport.api.security import authenticate, get_context, requires
 from modelport.errors import InvalidArgument
 from modelport.principal import Principal
 from modelport.schemas import (
@@ -19,6 +26,7 @@ from modelport.schemas import (
     SchedulePreview,
     ScheduleSpec,
 )
+from modelport.services.auth import require
 from modelport.services.deployments import DeploymentService, next_runs
 
 router = APIRouter(prefix="/api/v1", tags=["deployments"])
@@ -31,7 +39,7 @@ def list_deployments(
     market: str | None = None,
     state: Literal["active", "paused"] | None = None,
     scheduled: bool | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNo = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
     principal: Principal = requires(Role.viewer),
 ) -> Page[Deployment]:
@@ -92,15 +100,39 @@ PREDICT_EXAMPLES = {
 }
 
 
+async def _predict_caller(request: Request) -> Principal:
+    """``requires(Role.business_user)`` for the predict route, in the event loop when it can be.
+
+    A modelport API token seen in the last few seconds is recognised from memory (no I/O, so no thread
+    hand-off); any other caller is authenticated the usual way, in a thread.
+    """
+    principal = tokencache.cached_principal(request)
+    if principal is None:
+        principal = await run_in_threadpool(authenticate, request)
+    require(principal, Role.business_user)
+    request.state.principal = principal
+    return principal
+
+
+_predict_caller.required_role = Role.business_user  # type: ignore[attr-defined]
+
+
 @router.post("/deployments/{ref}/predict", operation_id="predict", response_model=PredictResponse)
-def predict(
+async def predict(
     ref: str,
     request: Request,
     body: Annotated[dict[str, Any], Body(openapi_examples=PREDICT_EXAMPLES)],
-    principal: Principal = requires(Role.business_user),
-) -> PredictResponse:
+    principal: Principal = Depends(_predict_caller),
+) -> Response:
     """Predict for rows as ``inputs`` records, or MLflow's ``dataframe_split`` or ``dataframe_records``."""
-    return DeploymentService(get_context(request)).predict(ref, body, principal)
+    answer, log = await DeploymentService(get_context(request)).predict_online(ref, body, principal)
+    try:
+        content = orjson.dumps(answer)
+    except TypeError:  # a value orjson does not know (an exotic model output): the slower, lenient way
+        content = json.dumps(jsonable_encoder(answer)).encode()
+    return Response(
+        content, media_type="application/json", background=BackgroundTask(log) if log is not None else None
+    )
 
 
 @router.get("/schedules/preview", operation_id="previewSchedule", response_model=SchedulePreview)

@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
+from modelport.api.params import Id, PageNo
 from modelport.api.security import get_context, requires
 from modelport.api.uploads import spooled
 from modelport.errors import InvalidArgument
@@ -90,7 +91,7 @@ def list_executions(
     status: ExecutionStatus | None = None,
     trigger: Literal["manual", "schedule", "api"] | None = None,
     since: datetime | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNo = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
     principal: Principal = requires(Role.viewer),
 ) -> Page[Execution]:
@@ -109,14 +110,14 @@ def list_executions(
 
 @router.get("/executions/{execution_id}", operation_id="getExecution", response_model=Execution)
 def get_execution(
-    execution_id: int, request: Request, principal: Principal = requires(Role.viewer)
+    execution_id: Id, request: Request, principal: Principal = requires(Role.viewer)
 ) -> Execution:
     return ExecutionService(get_context(request)).get(execution_id, principal)
 
 
 @router.post("/executions/{execution_id}/cancel", operation_id="cancelExecution", response_model=Execution)
 def cancel_execution(
-    execution_id: int, request: Request, principal: Principal = requires(Role.business_user)
+    execution_id: Id, request: Request, principal: Principal = requires(Role.business_user)
 ) -> Execution:
     """Cancel a queued run at once, or stop a running one (its worker kills it within seconds)."""
     return ExecutionService(get_context(request)).cancel(execution_id, principal)
@@ -126,9 +127,9 @@ def cancel_execution(
     "/executions/{execution_id}/logs", operation_id="getExecutionLogs", response_model=list[ExecutionLog]
 )
 def get_logs(
-    execution_id: int,
+    execution_id: Id,
     request: Request,
-    after: Annotated[int, Query(ge=0, description="Only lines after this log id.")] = 0,
+    after: Annotated[int, Query(ge=0, le=2**31 - 1, description="Only lines after this log id.")] = 0,
     principal: Principal = requires(Role.viewer),
 ) -> list[ExecutionLog]:
     """The run's log lines (poll with ``after``, or use ``/logs/stream``)."""
@@ -142,7 +143,7 @@ def get_logs(
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 async def stream_logs(
-    execution_id: int, request: Request, principal: Principal = requires(Role.viewer)
+    execution_id: Id, request: Request, principal: Principal = requires(Role.viewer)
 ) -> StreamingResponse:
     """Server-sent events: log lines and status changes while the run goes on; ends when it ends."""
     service = ExecutionService(get_context(request))
@@ -171,9 +172,9 @@ async def stream_logs(
     "/executions/{execution_id}/results", operation_id="getExecutionResults", response_model=ResultPage
 )
 def get_results(
-    execution_id: int,
+    execution_id: Id,
     request: Request,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNo = 1,
     page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
     principal: Principal = requires(Role.viewer),
 ) -> ResultPage:
@@ -188,7 +189,7 @@ def get_results(
     responses={200: {"content": {"application/octet-stream": {}}}},
 )
 def download_results(
-    execution_id: int,
+    execution_id: Id,
     request: Request,
     format: Literal["csv", "parquet", "xlsx"] = "csv",  # noqa: A002 - the query parameter's name
     principal: Principal = requires(Role.viewer),

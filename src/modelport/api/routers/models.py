@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import ValidationError
 
+from modelport.api.params import PageNo
 from modelport.api.security import get_context, requires
 from modelport.api.uploads import spooled
 from modelport.errors import InvalidArgument
@@ -59,7 +60,7 @@ def search_models(
     owner: ListParam = [],  # noqa: B006
     tag: ListParam = [],  # noqa: B006
     sort: SortKey = "-updated",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page: PageNo = 1,
     page_size: Annotated[int, Query(ge=1)] = 20,
     facets: Annotated[bool, Query(description="Count facet values (skip when paging to go faster).")] = True,
     principal: Principal = requires(Role.viewer),

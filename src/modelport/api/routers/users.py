@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from modelport.api.params import Id, PageNo
 from modelport.api.security import get_context, requires
 from modelport.principal import Principal
 from modelport.schemas import (
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/api/v1", tags=["users"])
 @router.get("/users", operation_id="listUsers", response_model=Page[User])
 def list_users(
     request: Request,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNo = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
     role: Role | None = None,
     q: Annotated[str | None, Query(max_length=64)] = None,
@@ -72,5 +73,5 @@ def create_token(
 
 
 @router.delete("/tokens/{token_id}", operation_id="revokeToken", response_model=ApiToken)
-def revoke_token(token_id: int, request: Request, principal: Principal = requires(Role.viewer)) -> ApiToken:
+def revoke_token(token_id: Id, request: Request, principal: Principal = requires(Role.viewer)) -> ApiToken:
     return AuthService(get_context(request)).revoke_token(token_id, principal)
