@@ -222,6 +222,12 @@ def test_wrong_state_missing_cookie_and_wrong_nonce_are_refused(sso: Sso) -> Non
 
     denied = sso.client.get("/api/v1/auth/sso/callback?error=access_denied&error_description=nope")
     assert denied.status_code == 401 and "nope" in denied.json()["error"]["message"]
+    browser = sso.client.get(
+        "/api/v1/auth/sso/callback?error=access_denied",
+        follow_redirects=False,
+        headers={"Accept": "text/html,application/xhtml+xml"},
+    )
+    assert browser.status_code == 302 and browser.headers["location"] == "/login?sso_error=unauthenticated"
 
 
 def test_provider_access_tokens_work_as_bearer_tokens(sso: Sso) -> None:

@@ -41,3 +41,9 @@ class AuditService:
                 since=since,
                 until=until,
             )
+
+    def actions(self, principal: Principal) -> list[str]:
+        """The distinct actions in the log, for a filter."""
+        require(principal, Role.admin)
+        with self.ctx.db.session() as s:
+            return AuditStore(s).actions()

@@ -107,3 +107,7 @@ class AuditStore:
             page=page,
             page_size=page_size,
         )
+
+    def actions(self) -> list[str]:
+        """The distinct action names, sorted."""
+        return sorted(self.s.scalars(select(AuditEventRow.action).distinct()))

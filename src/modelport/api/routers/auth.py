@@ -7,6 +7,7 @@ Password sign-in (``POST /login``) and single sign-on through an OpenID Connect 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -21,7 +22,7 @@ from modelport.api.security import (
     get_sso,
     requires,
 )
-from modelport.errors import NotFound
+from modelport.errors import ModelportError, NotFound
 from modelport.principal import Principal
 from modelport.schemas import LoginRequest, LoginResponse, Role, User
 from modelport.services.auth import AuthService
@@ -117,12 +118,20 @@ def sso_callback(request: Request) -> Response:
     params = {k: v for k, v in request.query_params.items() if k in ("code", "state", "error", "iss")}
     if "error_description" in request.query_params:
         params["error_description"] = request.query_params["error_description"][:200]
-    _user, token = sso.finish(
-        params,
-        request.cookies.get(SSO_STATE_COOKIE),
-        client_ip(request),
-        request.headers.get("user-agent"),
-    )
+    try:
+        _user, token = sso.finish(
+            params,
+            request.cookies.get(SSO_STATE_COOKIE),
+            client_ip(request),
+            request.headers.get("user-agent"),
+        )
+    except ModelportError as exc:
+        if "text/html" not in request.headers.get("accept", ""):
+            raise
+        # A browser lands back on the sign-in page, which says what went wrong in words.
+        failed = RedirectResponse(f"/login?{urlencode({'sso_error': exc.code})}", status_code=302)
+        failed.delete_cookie(SSO_STATE_COOKIE, path=SSO_COOKIE_PATH)
+        return failed
     response = RedirectResponse("/", status_code=302)
     response.delete_cookie(SSO_STATE_COOKIE, path=SSO_COOKIE_PATH)
     _set_session_cookies(response, sso.settings, token, AuthService(sso.ctx).csrf_token(token))
