@@ -5,7 +5,13 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test install install-test lint fmt typecheck bench clean
+.PHONY: run test install install-test lint fmt typecheck bench clean web web-test
+
+# The web app (frontend/): `npm ci` when its lockfile changes, a build when one of its sources does.
+WEB := frontend
+NPM := npm --no-audit --no-fund
+WEB_SRC := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) \
+	$(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/tsconfig.json
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
@@ -20,22 +26,41 @@ $(VENV)/.installed-test: $(VENV)/.created pyproject.toml
 	$(PIP) install -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+# The OpenID Connect provider of the SSO end-to-end tests (node oidc-provider); without npm they skip.
+tests/oidc/node_modules/.installed: tests/oidc/package.json tests/oidc/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/oidc --no-audit --no-fund && touch $@; \
+	else echo "npm not found: the end-to-end SSO tests will be skipped"; fi
+
+$(WEB)/node_modules/.installed: $(WEB)/package.json $(WEB)/package-lock.json
+	$(NPM) ci --prefix $(WEB)
+	touch $@
+
+$(WEB)/dist/index.html: $(WEB)/node_modules/.installed $(WEB_SRC)
+	$(NPM) run --prefix $(WEB) build
+	touch $@
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
+web: $(WEB)/dist/index.html
 
-run: install
+web-test: $(WEB)/node_modules/.installed
+	$(NPM) test --prefix $(WEB)
+
+run: install web
 	$(VENV)/bin/modelport db upgrade
 	MODELPORT_DEMO=true $(VENV)/bin/modelport serve
 
-test: install-test lint typecheck
+test: install-test lint typecheck web-test web tests/oidc/node_modules/.installed
 	$(PY) -m pytest
 
 lint: install-test
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/bandit -q -r src/modelport -ll
 
-typecheck: install-test
+typecheck: install-test $(WEB)/node_modules/.installed
 	$(VENV)/bin/mypy
+	$(NPM) run --prefix $(WEB) typecheck
 
 fmt: install-test
 	$(VENV)/bin/ruff format src tests bench
@@ -45,4 +70,4 @@ bench: install-test
 	$(PY) bench/catalog.py
 
 clean:
-	rm -rf $(VENV) .modelport .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .modelport .pytest_cache .mypy_cache .ruff_cache $(WEB)/node_modules $(WEB)/dist

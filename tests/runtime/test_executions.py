@@ -160,10 +160,14 @@ def test_a_bad_value_fails_the_run_naming_its_row_and_column(runs: RunSetup) -> 
     x, _ = training_frame(rows=10)
     x = x.astype(object)
     x.loc[2, "support_calls"] = "many"
-    queued = c.post("/api/v1/deployments/churn-fr/executions",
-                    files={"file": ("odd.csv", x.to_csv(index=False).encode())}, headers=analyst.headers)
+    queued = c.post(
+        "/api/v1/deployments/churn-fr/executions",
+        files={"file": ("odd.csv", x.to_csv(index=False).encode())},
+        headers=analyst.headers,
+    )
     assert queued.status_code == 202, queued.text
     Worker(runs.ctx).run_once()
     failed = c.get(f"/api/v1/executions/{queued.json()['id']}", headers=analyst.headers).json()
     assert failed["status"] == "failed"
-    assert failed["error"].startswith("data row 3, column 'support_calls': expected a number"), failed["error"]
+    expected = "data row 3, column 'support_calls': expected a number"
+    assert failed["error"].startswith(expected), failed["error"]

@@ -1,0 +1,2 @@
+export { DeployPage } from "./DeployPage";
+export { DeploymentsPage } from "./DeploymentsPage";

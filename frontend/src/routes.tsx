@@ -1,0 +1,52 @@
+import { lazy, Suspense, type ComponentType, type LazyExoticComponent } from "react";
+import { createBrowserRouter } from "react-router";
+import { LoginPage } from "./auth/LoginPage";
+import { Layout } from "./components/Layout";
+import { NotFoundPage } from "./components/NotFoundPage";
+import { Loading } from "./components/States";
+import { HomePage } from "./home/HomePage";
+import { CatalogPage } from "./models/CatalogPage";
+
+// The heavier pages (forms, grids, charts, Markdown) load on first visit, so sign-in and the
+// catalog stay quick.
+const ModelPage = lazy(() => import("./models/ModelPage").then((m) => ({ default: m.ModelPage })));
+const RegisterModelPage = lazy(() => import("./models/RegisterModelPage").then((m) => ({ default: m.RegisterModelPage })));
+const NewVersionPage = lazy(() => import("./models/RegisterModelPage").then((m) => ({ default: m.NewVersionPage })));
+const DeployPage = lazy(() => import("./deployments").then((m) => ({ default: m.DeployPage })));
+const DeploymentsPage = lazy(() => import("./deployments").then((m) => ({ default: m.DeploymentsPage })));
+const RunPage = lazy(() => import("./runs").then((m) => ({ default: m.RunPage })));
+const RunsPage = lazy(() => import("./runs").then((m) => ({ default: m.RunsPage })));
+const RunDetailPage = lazy(() => import("./runs").then((m) => ({ default: m.RunDetailPage })));
+const AdminPage = lazy(() => import("./admin").then((m) => ({ default: m.AdminPage })));
+
+function page(Component: LazyExoticComponent<ComponentType>) {
+  return (
+    <Suspense fallback={<Loading />}>
+      <Component />
+    </Suspense>
+  );
+}
+
+export const routes = [
+  { path: "/login", element: <LoginPage /> },
+  {
+    path: "/",
+    element: <Layout />,
+    children: [
+      { index: true, element: <HomePage /> },
+      { path: "models", element: <CatalogPage /> },
+      { path: "models/:name", element: page(ModelPage) },
+      { path: "models/:name/versions/new", element: page(NewVersionPage) },
+      { path: "models/:name/deploy", element: page(DeployPage) },
+      { path: "models/:name/run", element: page(RunPage) },
+      { path: "register", element: page(RegisterModelPage) },
+      { path: "deployments", element: page(DeploymentsPage) },
+      { path: "runs", element: page(RunsPage) },
+      { path: "runs/:id", element: page(RunDetailPage) },
+      { path: "admin", element: page(AdminPage) },
+      { path: "*", element: <NotFoundPage /> },
+    ],
+  },
+];
+
+export const router = createBrowserRouter(routes);

@@ -1,0 +1,263 @@
+/** One run: live status and progress, streaming logs, results as a paginated table, a chart, downloads. */
+import DownloadIcon from "@mui/icons-material/Download";
+import {
+  Alert,
+  Box,
+  Button,
+  ButtonGroup,
+  Card,
+  CardContent,
+  Grid,
+  LinearProgress,
+  Stack,
+  Typography,
+} from "@mui/material";
+import { BarChart } from "@mui/x-charts/BarChart";
+import { DataGrid, type GridColDef } from "@mui/x-data-grid";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef, useState, type ReactNode } from "react";
+import { useParams } from "react-router";
+import {
+  cancelExecution,
+  executionLogs,
+  executionResults,
+  getExecution,
+  resultsDownloadUrl,
+} from "../api/client";
+import { describeError } from "../api/errors";
+import { TERMINAL_STATUSES, type Execution } from "../api/types";
+import { Can } from "../auth/session";
+import { ErrorState, isNotAvailable, Loading, NotAvailable } from "../components/States";
+import { barsFromSummary, distribution, predictionColumn } from "../lib/distribution";
+import { useI18n, useT } from "../i18n";
+import { StatusChip } from "./statusChip";
+
+function Panel({ title, children, action }: { title: string; children: ReactNode; action?: ReactNode }) {
+  return (
+    <Card sx={{ mb: 2 }}>
+      <CardContent>
+        <Stack direction="row" sx={{ justifyContent: "space-between", alignItems: "center", mb: 1 }}>
+          <Typography variant="h2" component="h2">
+            {title}
+          </Typography>
+          {action}
+        </Stack>
+        {children}
+      </CardContent>
+    </Card>
+  );
+}
+
+function Logs({ id, live }: { id: number; live: boolean }) {
+  const t = useT();
+  const box = useRef<HTMLPreElement>(null);
+  const logs = useQuery({
+    queryKey: ["executions", id, "logs"],
+    queryFn: () => executionLogs(id),
+    refetchInterval: live ? 1500 : false,
+  });
+  useEffect(() => {
+    if (box.current) box.current.scrollTop = box.current.scrollHeight;
+  }, [logs.data]);
+  if (logs.isPending) return <Loading />;
+  if (logs.isError) return <ErrorState error={logs.error} onRetry={() => void logs.refetch()} />;
+  return (
+    <Box
+      component="pre"
+      ref={box}
+      tabIndex={0}
+      aria-label={t("runs.logs")}
+      aria-live={live ? "polite" : "off"}
+      data-testid="run-logs"
+      sx={{ bgcolor: "#1e1e1e", color: "#e6e6e6", p: 2, borderRadius: 1, maxHeight: 320, overflow: "auto", fontSize: 13, m: 0, whiteSpace: "pre-wrap" }}
+    >
+      {logs.data?.length
+        ? logs.data
+            .map((l) => `${l.at ? `${l.at.slice(11, 19)} ` : ""}${l.level && l.level !== "info" ? `${l.level.toUpperCase()} ` : ""}${l.message}`)
+            .join("\n")
+        : t("runs.noLogs")}
+    </Box>
+  );
+}
+
+function Results({ id, summary }: { id: number; summary?: Record<string, unknown> | null }) {
+  const { t } = useI18n();
+  const [model, setModel] = useState({ page: 0, pageSize: 25 });
+  const page = useQuery({
+    queryKey: ["executions", id, "results", model],
+    queryFn: () => executionResults(id, model.page + 1, model.pageSize),
+    placeholderData: keepPreviousData,
+  });
+  const fromSummary = barsFromSummary(summary);
+  // Without a summary (older runs), the chart counts the first 1,000 rows.
+  const sample = useQuery({
+    queryKey: ["executions", id, "results", "sample"],
+    queryFn: () => executionResults(id, 1, 1000),
+    enabled: fromSummary.length === 0,
+  });
+  if (page.isPending) return <Loading />;
+  if (page.isError) return <ErrorState error={page.error} onRetry={() => void page.refetch()} />;
+  // Predictions first: they are what the user came for; the input columns follow.
+  const isOutput = (c: string) => /^(prediction|probability)/i.test(c);
+  const ordered = [...page.data.columns.filter(isOutput), ...page.data.columns.filter((c) => !isOutput(c))];
+  const columns: GridColDef[] = ordered.map((c) => ({
+    field: c,
+    headerName: c,
+    flex: 1,
+    minWidth: 120,
+    cellClassName: isOutput(c) ? "prediction-cell" : undefined,
+  }));
+  const rows = page.data.rows.map((r, i) => ({ __id: model.page * model.pageSize + i, ...r }));
+  const col = predictionColumn(page.data.columns) ?? "prediction";
+  const bars = fromSummary.length
+    ? fromSummary
+    : sample.data
+      ? distribution(sample.data.rows.map((r) => r[col]))
+      : [];
+  return (
+    <Grid container spacing={2}>
+      <Grid size={{ xs: 12, lg: 8 }}>
+        <Box sx={{ height: 480 }} data-testid="results-grid">
+          <DataGrid
+            rows={rows}
+            columns={columns}
+            getRowId={(r) => r.__id as number}
+            paginationMode="server"
+            rowCount={page.data.total ?? -1}
+            paginationModel={model}
+            onPaginationModelChange={setModel}
+            pageSizeOptions={[25, 50, 100]}
+            density="compact"
+            loading={page.isFetching}
+            disableRowSelectionOnClick
+            sx={{ "& .prediction-cell": { fontWeight: 700 } }}
+          />
+        </Box>
+      </Grid>
+      <Grid size={{ xs: 12, lg: 4 }}>
+        <Typography variant="h3" component="h3" sx={{ mb: 1 }}>
+          {t("runs.distribution")}
+        </Typography>
+        {bars.length > 0 ? (
+          <Box data-testid="results-chart" role="img" aria-label={`${t("runs.distribution")}: ${bars.map((b) => `${b.label} ${b.count}`).join(", ")}`}>
+            <BarChart
+              height={300}
+              xAxis={[{ scaleType: "band", data: bars.map((b) => b.label), tickLabelStyle: { fontSize: 11 } }]}
+              series={[{ data: bars.map((b) => b.count), label: col, color: "#1f4e79" }]}
+              hideLegend
+            />
+          </Box>
+        ) : (
+          <Typography color="text.secondary">–</Typography>
+        )}
+      </Grid>
+    </Grid>
+  );
+}
+
+function Summary({ e }: { e: Execution }) {
+  const { t, locale } = useI18n();
+  const when = (iso?: string | null) => (iso ? new Date(iso).toLocaleString(locale) : "–");
+  const items: [string, ReactNode][] = [
+    [t("common.status"), <StatusChip key="s" status={e.status} />],
+    [t("deployments.model"), `${e.model ?? "–"}${e.version ? ` v${e.version}` : ""}`],
+    [t("run.deployment"), String(e.deployment ?? e.deployment_id ?? "–")],
+    [t("runs.trigger"), e.triggered_by ?? e.trigger ?? "–"],
+    [t("runs.rowsRead"), e.rows_read ?? "–"],
+    [t("runs.rowsWritten"), e.rows_written ?? "–"],
+    [t("common.created"), when(e.created_at)],
+    [t("runs.started"), when(e.started_at)],
+    [t("runs.finished"), when(e.finished_at)],
+  ];
+  return (
+    <Box component="dl" sx={{ display: "grid", gridTemplateColumns: "repeat(3, auto 1fr)", gap: 1, m: 0, alignItems: "center" }}>
+      {items.map(([k, v]) => (
+        <Box key={k} sx={{ display: "contents" }}>
+          <Typography component="dt" variant="body2" color="text.secondary">
+            {k}
+          </Typography>
+          <Typography component="dd" variant="body2" sx={{ m: 0 }}>
+            {v}
+          </Typography>
+        </Box>
+      ))}
+    </Box>
+  );
+}
+
+export function RunDetailPage() {
+  const t = useT();
+  const { id: idParam = "" } = useParams();
+  const id = Number(idParam);
+  const client = useQueryClient();
+  const execution = useQuery({
+    queryKey: ["executions", id],
+    queryFn: () => getExecution(id),
+    refetchInterval: (q) => (q.state.data && TERMINAL_STATUSES.includes(q.state.data.status) ? false : 1000),
+  });
+  const cancel = useMutation({
+    mutationFn: () => cancelExecution(id),
+    onSuccess: () => void client.invalidateQueries({ queryKey: ["executions"] }),
+  });
+  if (execution.isPending) return <Loading />;
+  if (execution.isError) {
+    return isNotAvailable(execution.error) ? <NotAvailable /> : <ErrorState error={execution.error} onRetry={() => void execution.refetch()} />;
+  }
+  const e = execution.data;
+  const live = !TERMINAL_STATUSES.includes(e.status);
+  const pct = Math.round((e.progress ?? 0) * 100);
+  return (
+    <Box>
+      <Stack direction="row" sx={{ justifyContent: "space-between", alignItems: "center", mb: 2 }}>
+        <Typography variant="h1">{t("runs.detailTitle", { id: e.id })}</Typography>
+        {live && (
+          <Can role="business_user">
+            <Button color="warning" variant="outlined" onClick={() => cancel.mutate()} disabled={cancel.isPending}>
+              {t("runs.cancel")}
+            </Button>
+          </Can>
+        )}
+      </Stack>
+      {cancel.isError && <Alert severity="error" sx={{ mb: 2 }}>{describeError(cancel.error, t)}</Alert>}
+      <Panel title={t("runs.summary")}>
+        <Summary e={e} />
+        <Box sx={{ mt: 2 }}>
+          <LinearProgress
+            variant={e.status === "queued" ? "indeterminate" : "determinate"}
+            value={pct}
+            color={e.status === "failed" ? "error" : e.status === "succeeded" ? "success" : "primary"}
+            aria-label={`${t("runs.progress")}: ${pct} %`}
+            data-testid="run-progress"
+          />
+          <Typography variant="body2" color="text.secondary" sx={{ mt: 0.5 }}>
+            {pct} %
+          </Typography>
+        </Box>
+        {e.error && (
+          <Alert severity="error" sx={{ mt: 2 }}>
+            <strong>{t("runs.error")}:</strong> {e.error}
+          </Alert>
+        )}
+      </Panel>
+      <Panel title={t("runs.logs")}>
+        <Logs id={id} live={live} />
+      </Panel>
+      <Panel
+        title={t("runs.results")}
+        action={
+          e.status === "succeeded" ? (
+            <ButtonGroup size="small" aria-label={t("runs.download")}>
+              {(["csv", "parquet", "xlsx"] as const).map((f) => (
+                <Button key={f} href={resultsDownloadUrl(id, f)} startIcon={<DownloadIcon />}>
+                  {{ csv: "CSV", parquet: "Parquet", xlsx: "Excel" }[f]}
+                </Button>
+              ))}
+            </ButtonGroup>
+          ) : undefined
+        }
+      >
+        {e.status === "succeeded" ? <Results id={id} summary={e.summary} /> : <Typography color="text.secondary">{t("runs.noResults")}</Typography>}
+      </Panel>
+    </Box>
+  );
+}

@@ -1,0 +1,3 @@
+export { RunDetailPage } from "./RunDetailPage";
+export { RunPage } from "./RunPage";
+export { RunsPage } from "./RunsPage";
