@@ -157,6 +157,31 @@ class Settings(BaseSettings):
         default_factory=dict,
         description='Named SQL connections for inputs and outputs (JSON), e.g. {"warehouse": "postgresql+psycopg://..."}.',
     )
+    token_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a process trusts an API token it checked; a revoked token is refused at once "
+        "by the process that revoked it, by other processes and replicas within this delay. 0: never cached.",
+    )
+    deployment_cache_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="How long a process reuses the version a deployment resolved to (alias moves and pauses "
+        "made elsewhere are seen within this delay). 0: resolved on every prediction.",
+    )
+    predict_batch_max_rows: int = Field(
+        default=256,
+        gt=0,
+        description="Online predictions arriving together for one model are scored in one call of up to "
+        "this many rows (1 turns micro-batching off).",
+    )
+    predict_batch_wait_ms: float = Field(
+        default=0.0,
+        ge=0,
+        le=50,
+        description="How long an idle model waits for more requests before scoring; 0: at once "
+        "(requests still gather while the model is busy).",
+    )
 
     def resolved_database_url(self) -> str:
         """The metadata store URL, defaulting to the SQLite file under ``home``."""

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from modelport import __version__
 from modelport.api import errors, hardening
-from modelport.api.routers import audit, auth, deployments, executions, health, metrics, models, users
+from modelport.api.routers import (
+    audit,
+    auth,
+    deployments,
+    executions,
+    health,
+    metrics,
+    models,
+    stats,
+    users,
+)
 from modelport.api.security import role_of
 from modelport.api.spa import mount_spa
 from modelport.services.context import Context
@@ -77,25 +88,48 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     )
     app.state.ctx = ctx
     errors.install(app)
-    for module in (health, metrics, auth, users, models, deployments, executions, audit):
+    for module in (health, metrics, auth, users, models, deployments, executions, stats, audit):
         _document_roles(module.router)
         app.include_router(module.router)
     mount_spa(app)
     limit = ctx.settings.max_upload_bytes + 1024 * 1024
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None:
-            if not length.isdigit():
-                return errors.error_response(400, "bad_request", "Content-Length must be a number")
-            if int(length) > limit:
-                return errors.error_response(
-                    413, "payload_too_large", f"the request is larger than the {limit} byte limit"
+    def guard(inner: ASGIApp) -> ASGIApp:
+        """Refuse a bad or too large Content-Length (400, 413) and add the security headers to every
+        answer. Plain ASGI rather than ``@app.middleware("http")``, whose task group and memory stream
+        per request cost more than a small prediction."""
+
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await inner(scope, receive, send)
+                return
+            request = Request(scope)
+            length = request.headers.get("content-length")
+            if length is not None and (not length.isdigit() or int(length) > limit):
+                refusal = (
+                    errors.error_response(400, "bad_request", "Content-Length must be a number")
+                    if not length.isdigit()
+                    else errors.error_response(
+                        413, "payload_too_large", f"the request is larger than the {limit} byte limit"
+                    )
                 )
-        response = await call_next(request)
-        hardening.secure_headers(request, response)
-        return response
+                hardening.secure_headers(request, refusal)
+                await refusal(scope, receive, send)
+                return
+
+            async def send_secured(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    response = Response(status_code=message["status"])
+                    response.raw_headers = list(message.get("headers", []))
+                    hardening.secure_headers(request, response)
+                    message = {**message, "headers": response.raw_headers}
+                await send(message)
+
+            await inner(scope, receive, send_secured)
+
+        return middleware
+
+    app.add_middleware(guard)
 
     hardening.install(app, ctx.settings)  # CORS (closed unless configured) and log redaction
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import Depends, Request
 
+from modelport.api import tokencache
 from modelport.errors import Unauthenticated
 from modelport.principal import Principal
 from modelport.schemas import Role
@@ -71,7 +72,7 @@ def authenticate(request: Request) -> Principal:
             sso = get_sso(request)
             if sso is not None:
                 return sso.from_bearer(token, ip, agent)
-        return auth.from_token(token, ip, agent)
+        return tokencache.from_token(auth, token, ip, agent)  # cached a few seconds
     session_token = request.cookies.get(SESSION_COOKIE)
     if session_token:
         principal = auth.from_session(session_token, ip, agent)

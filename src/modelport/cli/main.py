@@ -11,6 +11,7 @@ import functools
 import json
 import os
 import shutil
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -172,6 +173,8 @@ def serve(
     workers: Annotated[int, typer.Option(help="Server processes (each with its embedded worker).")] = 1,
 ) -> None:
     """Start the API server and the web app, with an embedded worker and scheduler unless disabled."""
+    for name in NATIVE_THREAD_VARIABLES:  # before numpy & co. are imported; an operator's value wins
+        os.environ.setdefault(name, "1")
     import uvicorn
 
     from modelport.api.app import create_app
@@ -204,7 +207,9 @@ def serve(
                 for k, v in overrides.items()
             }
         )
-        uvicorn.run(
+        from uvicorn.supervisors import Multiprocess
+
+        config = uvicorn.Config(
             "modelport.api.app:app_factory",
             factory=True,
             host=settings.host,
@@ -212,8 +217,28 @@ def serve(
             workers=workers,
             log_level=settings.log_level,
         )
+        # What uvicorn.run does for workers > 1, with a listening socket that gives TCP_NODELAY to
+        # every connection: uvicorn's own (made with protocol 0) leaves it off under the asyncio loop,
+        # and each small answer then waits ~40 ms for the client's delayed ACK.
+        sock = _nodelay_socket(config.bind_socket())
+        Multiprocess(config, sockets=[sock]).run()
         return
     uvicorn.run(create_app(ctx=ctx), host=settings.host, port=settings.port, log_level=settings.log_level)
+
+
+NATIVE_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+"""``modelport serve`` sets these to 1 unless set: one online prediction gains nothing from more native
+threads (HistGradientBoosting's two OpenMP threads burn two cores for the same throughput), and the
+server's concurrency comes from micro-batching and ``--workers``."""
+
+
+def _nodelay_socket(sock: socket.socket) -> socket.socket:
+    """``sock``, listening, with TCP_NODELAY (Linux passes it on to accepted connections) and declared
+    as TCP, so that asyncio sets TCP_NODELAY on each accepted connection too."""
+    if sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return sock  # a Unix socket: no Nagle
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
 
 
 def _multiprocess_metrics(home: Path) -> None:

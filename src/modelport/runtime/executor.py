@@ -160,7 +160,10 @@ def run_execution(ctx: Context, execution_id: int) -> str:
         seconds = time.monotonic() - started
         with ctx.db.session() as s:
             store = ExecutionStore(s)
-            store.log(execution_id, f"scored {result.rows_read} rows in {seconds:.1f} s")
+            store.log(
+                execution_id,
+                f"scored {result.rows_read} rows in {seconds:.1f} s, peak memory {_peak_mib():,} MiB",
+            )
             done = store.finish(
                 execution_id,
                 "succeeded",
@@ -189,6 +192,21 @@ def run_execution(ctx: Context, execution_id: int) -> str:
         return "failed"
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _peak_mib() -> int:
+    """This process's peak resident memory so far, in MiB: the kernel's ``VmHWM``. (``ru_maxrss`` is no
+    use here: Linux carries it across ``exec``, so a child reports at least its parent's peak.)"""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # KiB on Linux
 
 
 def _fail(ctx: Context, execution_id: int, message: str, trace: str | None = None) -> None:

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -122,13 +123,32 @@ def _tidy_for_csv(table: pa.Table) -> pa.Table:
     return table
 
 
+def _dictionary_columns(table: pa.Table) -> bool | list[str]:
+    """The columns worth Parquet's dictionary encoding: all but floating-point columns whose values
+    rarely repeat in the first chunk (more than 1 in 10 distinct). For those (measurements,
+    probabilities) the writer would build a dictionary, give up at its size limit and re-encode plainly:
+    4x the writing time of 1,000,000 rows x 23 float columns (1.4 s of CPU instead of 0.35 s), for a
+    file 15% larger. With nested columns, every column (True), as pyarrow does by default."""
+    names = []
+    for i, field in enumerate(table.schema):
+        if pa.types.is_nested(field.type):
+            return True
+        if pa.types.is_floating(field.type) and table.num_rows >= 100:
+            distinct = pc.count_distinct(table.column(i), mode="all").as_py()
+            if distinct * 10 > table.num_rows:
+                continue
+        names.append(field.name)
+    return names
+
+
 # --- incremental writer ---------------------------------------------------------------------------
 
 
 class BatchWriter:
     """Writes chunks of rows to ``dest`` incrementally; the file appears under ``dest`` on :meth:`commit`.
 
-    Parquet: one row group per chunk, written with the first chunk's column types. A later chunk
+    Parquet: one row group per chunk, written with the first chunk's column types (Snappy compression;
+    dictionary encoding for all columns but floating-point ones whose values rarely repeat). A later chunk
     whose types differ is cast to them when that loses nothing (a column of integers that arrives as
     floats because of NaN stays integers, with nulls). When it would lose something (``3.5`` in an
     integer column, text in a numeric one, values in a column that was all missing), the types are
@@ -155,6 +175,7 @@ class BatchWriter:
         self._state: Literal["open", "committed", "aborted"] = "open"
         self._schema: pa.Schema | None = None
         self._parquet: pq.ParquetWriter | None = None
+        self._dictionary: bool | list[str] = True
         self._csv: pa.NativeFile | None = None
         if fmt == "csv":
             self._csv = pa.OSFile(str(self._partial), "wb")
@@ -192,7 +213,10 @@ class BatchWriter:
     def _write_parquet(self, table: pa.Table) -> None:
         if self._parquet is None or self._schema is None:
             self._schema = table.schema
-            self._parquet = pq.ParquetWriter(str(self._partial), self._schema)
+            self._dictionary = _dictionary_columns(table)
+            self._parquet = pq.ParquetWriter(
+                str(self._partial), self._schema, use_dictionary=self._dictionary
+            )
         elif not table.schema.equals(self._schema):
             try:
                 table = table.cast(self._schema, safe=True)
@@ -209,7 +233,7 @@ class BatchWriter:
         self._parquet.close()
         self._parquet = None
         target = _partial_path(self.dest)
-        writer = pq.ParquetWriter(str(target), schema)
+        writer = pq.ParquetWriter(str(target), schema, use_dictionary=self._dictionary)
         try:
             with pq.ParquetFile(self._partial) as old:
                 for group in range(old.num_row_groups):
