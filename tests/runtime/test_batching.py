@@ -13,6 +13,7 @@ import pytest
 
 from modelport.flavors.base import Prediction
 from modelport.runtime.batching import MicroBatcher, split_prediction
+from tests.asyncrun import run as run_async
 
 
 def frame(*values: float, dtype: Any = np.float64) -> pd.DataFrame:
@@ -49,7 +50,7 @@ def test_concurrent_requests_are_scored_together_and_each_gets_its_own_rows() ->
     scorer = Recorder()
     frames = [frame(float(i)) for i in range(10)] + [frame(100.0, 101.0, 102.0)]
 
-    results = asyncio.run(submit_all(batcher, scorer, frames))
+    results = run_async(submit_all(batcher, scorer, frames))
 
     for f, result in zip(frames, results, strict=True):
         assert isinstance(result, Prediction)
@@ -72,7 +73,7 @@ def test_requests_arriving_while_the_model_is_busy_form_the_next_batch() -> None
         rest = [asyncio.ensure_future(batcher.submit("m", scorer, frame(float(i)))) for i in range(1, 6)]
         return await asyncio.gather(first, *rest)
 
-    results = asyncio.run(run())
+    results = run_async(run())
     assert [r.predictions.tolist() for r in results] == [[float(2 * i)] for i in range(6)]
     assert scorer.calls == [[0.0], [1.0, 2.0, 3.0, 4.0, 5.0]]
 
@@ -82,7 +83,7 @@ def test_a_batch_never_exceeds_max_rows_and_a_large_request_goes_alone() -> None
     scorer = Recorder()
     frames = [frame(float(i)) for i in range(9)] + [frame(*range(50, 56))]
 
-    results = asyncio.run(submit_all(batcher, scorer, frames))
+    results = run_async(submit_all(batcher, scorer, frames))
 
     assert all(isinstance(r, Prediction) for r in results)
     assert [len(c) for c in scorer.calls if len(c) != 6] and max(
@@ -97,7 +98,7 @@ def test_a_bad_request_fails_alone() -> None:
     scorer = Recorder(fail_on=13.0)
     frames = [frame(float(i)) for i in range(10, 16)]
 
-    results = asyncio.run(submit_all(batcher, scorer, frames))
+    results = run_async(submit_all(batcher, scorer, frames))
 
     failed = [r for r in results if isinstance(r, Exception)]
     assert len(failed) == 1 and isinstance(failed[0], ValueError) and "13.0" in str(failed[0])
@@ -119,7 +120,7 @@ def test_a_model_answering_the_wrong_number_of_rows_fails_each_request_on_its_ow
         frames = [frame(1.0), frame(2.0), frame(3.0), frame(4.0, 5.0)]
         return await asyncio.gather(*(batcher.submit("m", short, f) for f in frames), return_exceptions=True)
 
-    results = asyncio.run(run())
+    results = run_async(run())
     assert [isinstance(r, Prediction) for r in results] == [True, True, True, False]
     assert isinstance(results[3], ValueError) and "1 predictions for 2 rows" in str(results[3])
 
@@ -129,7 +130,7 @@ def test_frames_of_different_dtypes_are_not_mixed() -> None:
     scorer = Recorder()
     frames = [frame(1.0), frame(2, dtype=np.int64), frame(3.0), frame(4, dtype=np.int64), frame(5.0)]
 
-    results = asyncio.run(submit_all(batcher, scorer, frames))
+    results = run_async(submit_all(batcher, scorer, frames))
 
     assert [r.predictions.tolist() for r in results] == [[2.0], [4.0], [6.0], [8.0], [10.0]]
     for values, dtype in zip(scorer.calls, scorer.dtypes, strict=True):
@@ -154,7 +155,7 @@ def test_mixed_blocks_are_concatenated_with_pandas() -> None:
     async def run() -> list[Prediction]:
         return await asyncio.gather(*(batcher.submit("m", score, row(i)) for i in range(5)))
 
-    results = asyncio.run(run())
+    results = run_async(run())
     assert [r.predictions.tolist() for r in results] == [[f"n{i}"] for i in range(5)]
     batch = seen[-1]
     assert len(batch) == 5 and list(batch.index) == [0, 1, 2, 3, 4]
@@ -174,7 +175,7 @@ def test_a_cancelled_caller_does_not_stop_the_others() -> None:
         second.cancel()
         return await asyncio.gather(first, second, third, return_exceptions=True)
 
-    first, second, third = asyncio.run(run())
+    first, second, third = run_async(run())
     assert isinstance(second, asyncio.CancelledError)
     assert first.predictions.tolist() == [2.0] and third.predictions.tolist() == [6.0]
     assert [3.0] in scorer.calls and not any(2.0 in c for c in scorer.calls)
@@ -186,8 +187,8 @@ def test_the_wait_of_an_idle_model_is_bounded() -> None:
         await batcher.submit("m", Recorder(delay=0), frame(1.0))
         return time.perf_counter() - started
 
-    assert asyncio.run(timed(MicroBatcher(max_wait=0.0))) < 0.5
-    waited = asyncio.run(timed(MicroBatcher(max_wait=0.03)))
+    assert run_async(timed(MicroBatcher(max_wait=0.0))) < 0.5
+    waited = run_async(timed(MicroBatcher(max_wait=0.03)))
     assert 0.025 <= waited < 0.5
 
     # with a wait, requests arriving within it share the first call
@@ -201,7 +202,7 @@ def test_the_wait_of_an_idle_model_is_bounded() -> None:
 
         return await asyncio.gather(*(later(i) for i in range(4)))
 
-    results = asyncio.run(staggered())
+    results = run_async(staggered())
     assert [r.predictions.tolist() for r in results] == [[0.0], [2.0], [4.0], [6.0]]
     assert len(scorer.calls) == 1
 
@@ -215,7 +216,7 @@ def test_fast_models_are_scored_in_the_event_loop_after_the_first_call() -> None
             await batcher.submit("m", scorer, frame(float(i)))
         return threading.get_ident()
 
-    loop_thread = asyncio.run(run())
+    loop_thread = run_async(run())
     assert scorer.threads[0] != loop_thread  # unknown cost (maybe a model load): in a thread
     assert scorer.threads[1:] == [loop_thread, loop_thread]
 
@@ -227,7 +228,7 @@ def test_fast_models_are_scored_in_the_event_loop_after_the_first_call() -> None
             await slow.submit("m", slow_scorer, frame(float(i)))
         return threading.get_ident()
 
-    loop_thread = asyncio.run(run_slow())
+    loop_thread = run_async(run_slow())
     assert loop_thread not in slow_scorer.threads
 
 
@@ -241,7 +242,7 @@ def test_keys_are_independent() -> None:
             *(batcher.submit("b", b, frame(float(i + 10))) for i in range(3)),
         )
 
-    results = asyncio.run(run())
+    results = run_async(run())
     assert [r.predictions.tolist()[0] for r in results] == [0.0, 2.0, 4.0, 20.0, 22.0, 24.0]
     assert all(v < 10 for call in a.calls for v in call) and all(v >= 10 for call in b.calls for v in call)
 

@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from modelport.services.auth import AuthService
 from modelport.services.deployments import ONLINE_CHECK_ROWS, DeploymentService, _batchers
+from tests.asyncrun import run as run_async
 from tests.runtime.conftest import RunSetup
 
 URL = "/api/v1/deployments/churn-fr/predict"
@@ -37,7 +38,7 @@ def test_concurrent_requests_each_get_their_own_answer(runs: RunSetup) -> None:
                 *(client.post(URL, json={"inputs": rows}, headers=runs.analyst.headers) for rows in bodies)
             )
 
-    responses = asyncio.run(fire())
+    responses = run_async(fire())
     batcher = _batchers[runs.ctx.db]
     assert batcher.requests >= len(bodies)
     ids = set()
@@ -132,7 +133,7 @@ def test_sampled_logs_of_concurrent_requests_share_transactions(runs: RunSetup) 
                 *(client.post(URL, json={"inputs": rows}, headers=runs.analyst.headers) for rows in bodies)
             )
 
-    responses = asyncio.run(fire())
+    responses = run_async(fire())
     assert all(r.status_code == 200 for r in responses)
     with runs.ctx.db.session() as s:
         logged = {r.request_id: r for r in s.scalars(select(PredictionLogRow))}

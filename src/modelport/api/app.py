@@ -88,7 +88,8 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     )
     app.state.ctx = ctx
     errors.install(app)
-    for module in (health, metrics, auth, users, models, deployments, executions, stats, audit):
+    # The prediction route first: FastAPI tries routes in order, and it is the hot path.
+    for module in (deployments, health, metrics, auth, users, models, executions, stats, audit):
         _document_roles(module.router)
         app.include_router(module.router)
     mount_spa(app)

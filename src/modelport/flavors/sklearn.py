@@ -202,9 +202,35 @@ class SklearnModel(LoadedModel):
         classes = getattr(estimator, "classes_", None)
         self.classes = _python_classes(classes) if self.is_classifier and classes is not None else None
 
+    def _argmax_of_proba(self) -> bool:
+        cached: bool | None = getattr(self, "_argmax_cached", None)
+        if cached is None:
+            final = self.estimator
+            if type(final).__name__ == "Pipeline" and getattr(final, "steps", None):
+                final = final.steps[-1][1]
+            cached = (
+                self.is_classifier
+                and self.classes is not None
+                and type(final).__name__ in _ARGMAX_CLASSIFIERS
+                and type(final).__module__.startswith("sklearn.")
+                and len(getattr(self.estimator, "classes_", [])) == len(self.classes)
+            )
+            self._argmax_cached = cached
+        return cached
+
     def predict(self, frame: pandas.DataFrame) -> Prediction:
         """Predict; probabilities too where the estimator has ``predict_proba``."""
         data: Any = frame if self._by_name else frame.to_numpy()
+        if self._argmax_of_proba():
+            # These classifiers define predict() as the most probable class: score once, not twice
+            # (measured: 35 % of a batch run's CPU, and half the model time of an online request).
+            scores = numpy.asarray(self.estimator.predict_proba(data), dtype=float)
+            labels = numpy.asarray(self.estimator.classes_)
+            return Prediction(
+                predictions=labels[numpy.argmax(scores, axis=1)],
+                probabilities=scores,
+                classes=list(self.classes or []),
+            )
         predictions = numpy.asarray(self.estimator.predict(data))
         if predictions.ndim == 2 and predictions.shape[1] == 1:
             predictions = predictions.ravel()
@@ -218,6 +244,20 @@ class SklearnModel(LoadedModel):
             if proba is not None and proba.ndim == 2 and proba.shape[1] == len(self.classes):
                 probabilities, classes = proba, list(self.classes)
         return Prediction(predictions=predictions, probabilities=probabilities, classes=classes)
+
+
+_ARGMAX_CLASSIFIERS = frozenset(
+    {
+        "HistGradientBoostingClassifier",
+        "GradientBoostingClassifier",
+        "RandomForestClassifier",
+        "ExtraTreesClassifier",
+        "DecisionTreeClassifier",
+        "ExtraTreeClassifier",
+        "LogisticRegression",
+    }
+)
+"""scikit-learn classifiers whose predict() is classes_[argmax(predict_proba)]."""
 
 
 class SklearnFlavor(Flavor):

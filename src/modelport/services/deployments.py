@@ -336,8 +336,10 @@ class DeploymentService:
 ONLINE_CHECK_ROWS = 64
 """Requests of more rows are checked (and scored, alone) in a thread rather than in the event loop."""
 
-INLINE_SECONDS = 0.002
-"""A model whose calls take less than this is scored in the event loop (no thread hand-off)."""
+INLINE_SECONDS = 0.005
+"""A model whose calls take less than this is scored in the event loop: no thread hand-off, and no
+contention for the GIL between the loop and a scoring thread (measured: 8-15 % less CPU per request
+at 8 and 32 clients for a 2.5 ms call); the loop then pauses at most about this long per batch."""
 
 SERVING_TABLES = ("deployments", "model_versions", "model_aliases", "models")
 """A commit changing one of these clears the cache of resolved deployments."""
