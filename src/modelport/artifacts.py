@@ -40,6 +40,15 @@ class ArtifactRef:
     size: int
 
 
+def sha256_file(path: Path) -> str:
+    """The sha256 (hex) of a local file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK_SIZE):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _check_sha(sha256: str) -> str:
     """Return ``sha256`` if it is 64 lowercase hex digits; raise InvalidArgument otherwise (no traversal)."""
     if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
@@ -255,13 +264,8 @@ class ArtifactStore:
         """A verified local copy of ``sha256`` at ``cache_dir/<sha256>``, downloaded once and re-hashed
         (locally) on each call. Raises NotFound, CorruptArtifact, InvalidArgument."""
         target = Path(cache_dir) / _check_sha(sha256)
-        if target.is_file():
-            digest = hashlib.sha256()
-            with open(target, "rb") as f:
-                while chunk := f.read(CHUNK_SIZE):
-                    digest.update(chunk)
-            if digest.hexdigest() == sha256:
-                return target
+        if target.is_file() and sha256_file(target) == sha256:
+            return target
         return self.fetch(sha256, target)
 
     def list_shas(self) -> list[str]:

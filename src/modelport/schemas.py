@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
@@ -127,6 +128,16 @@ def _labels(values: list[str]) -> list[str]:
     return list(seen)
 
 
+def _check_labels(values: list[str] | None) -> list[str] | None:
+    """Markets, brands and tags: plain labels, deduplicated in order."""
+    if values is None:
+        return None
+    for v in values:
+        if not re.match(LABEL, v.strip()):
+            raise ValueError(f"{v!r} is not a valid label (letters, digits, spaces and ._&/+- only)")
+    return _labels(values)
+
+
 class ModelCreate(Strict):
     name: str = Field(pattern=SLUG, description="Unique slug: lowercase letters, digits and hyphens.")
     title: str = Field(min_length=1, max_length=200)
@@ -138,17 +149,7 @@ class ModelCreate(Strict):
     tags: list[str] = Field(default_factory=list, max_length=50)
     visibility: Visibility = "company"
 
-    @field_validator("markets", "brands", "tags")
-    @classmethod
-    def _check_labels(cls, values: list[str] | None) -> list[str] | None:
-        import re
-
-        if values is None:
-            return None
-        for v in values:
-            if not re.match(LABEL, v.strip()):
-                raise ValueError(f"{v!r} is not a valid label (letters, digits, spaces and ._&/+- only)")
-        return _labels(values)
+    _check = field_validator("markets", "brands", "tags")(_check_labels)
 
     @field_validator("markets")
     @classmethod
@@ -167,7 +168,7 @@ class ModelUpdate(Strict):
     visibility: Visibility | None = None
     owner: str | None = Field(default=None, pattern=USERNAME, description="Hand the model to another user.")
 
-    _check = field_validator("markets", "brands", "tags")(ModelCreate._check_labels.__func__)  # type: ignore[attr-defined]
+    _check = field_validator("markets", "brands", "tags")(_check_labels)
 
     @field_validator("markets")
     @classmethod

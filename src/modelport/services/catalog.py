@@ -8,12 +8,12 @@ written, a file no other version uses is removed again, so a refused upload leav
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
 from pathlib import Path
 
 import pandas as pd
 
+from modelport.artifacts import sha256_file
 from modelport.errors import Forbidden, InvalidArgument
 from modelport.flavors import inspect_model
 from modelport.principal import Principal
@@ -142,7 +142,7 @@ class CatalogService:
         existed_before = False
         ref = None
         try:
-            ref_sha = _sha256(file_path)
+            ref_sha = sha256_file(file_path)
             existed_before = self.ctx.artifacts.exists(ref_sha)
             ref = self.ctx.artifacts.put_file(file_path)
             with self.ctx.db.session() as s:
@@ -236,11 +236,3 @@ class CatalogService:
         with self.ctx.db.session() as s:
             record(AuditStore(s), principal, "version.download", "model", name, version=version.version)
         return version, path
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
