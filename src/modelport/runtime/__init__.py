@@ -1,1 +1,0 @@
-"""Runtime: reading batch inputs, writing batch outputs, and running models on them."""
