@@ -7,7 +7,7 @@ What it does, end to end (everything in a temporary folder, removed at the end u
 2. trains a scikit-learn ``HistGradientBoostingClassifier`` (100 trees, early stopping off) on a small
    synthetic training set with the same 20 features, and saves it with joblib;
 3. starts a modelport home (SQLite + local artifact folder), registers the model and deploys it
-   through the real API (FastAPI ``TestClient``, as ``tests/runtime/conftest.py`` does), once with
+   through the real API (FastAPI ``TestClient``, as ``tests/runs.py`` does), once with
    Parquet results (the default) and once with CSV results;
 4. queues an execution on the file with ``ExecutionService.run_file`` (what ``POST
    /deployments/{ref}/executions`` calls after spooling the upload: the file is read for its header
@@ -212,7 +212,7 @@ class ChildWatch:
                         command = fh.read()
                 except OSError:
                     continue
-                if b"modelport.runtime.child" not in command:
+                if b"modelport.batch.child" not in command:
                     continue
                 self.pid = pid
                 hwm = _status_kib(pid, "VmHWM")
@@ -252,10 +252,10 @@ class Platform:
         from fastapi.testclient import TestClient
 
         from modelport.api.app import create_app
+        from modelport.context import Context
         from modelport.db.migrate import upgrade
         from modelport.schemas import ApiTokenCreate, Role, UserCreate
         from modelport.services.auth import AuthService
-        from modelport.services.context import Context
         from modelport.settings import Settings
 
         values: dict[str, Any] = {
@@ -305,9 +305,9 @@ class Platform:
 
     def execute(self, deployment: str, csv_path: Path, rows: int) -> tuple[Outcome, float, Path]:
         """Queue and run one execution; the outcome, the queueing seconds and the results' path."""
+        from modelport.batch.worker import Worker
         from modelport.services.executions import ExecutionService
         from modelport.stores.executions import ExecutionStore
-        from modelport.worker import Worker
 
         service = ExecutionService(self.ctx)
         started = time.monotonic()

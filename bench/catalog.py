@@ -54,12 +54,12 @@ import psycopg
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
+from modelport.context import Context
 from modelport.db.engine import Database
 from modelport.db.migrate import upgrade
 from modelport.schemas import ApiTokenCreate, Role, SearchQuery, UserCreate
 from modelport.services.auth import AuthService
 from modelport.services.catalog import CatalogService
-from modelport.services.context import Context
 from modelport.settings import Settings
 from modelport.stores.catalog import _search_text
 

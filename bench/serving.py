@@ -329,6 +329,7 @@ def train(folder: Path) -> tuple[Any, Any, Path]:
 
 def setup_modelport(home: Path, model_path: Path, sample: Any) -> tuple[str, str]:
     """A migrated modelport home holding the model, deployed; returns (deployment name, caller token)."""
+    from modelport.context import Context
     from modelport.db.migrate import upgrade
     from modelport.schemas import (
         ApiTokenCreate,
@@ -340,7 +341,6 @@ def setup_modelport(home: Path, model_path: Path, sample: Any) -> tuple[str, str
     )
     from modelport.services.auth import AuthService
     from modelport.services.catalog import CatalogService
-    from modelport.services.context import Context
     from modelport.services.deployments import DeploymentService
     from modelport.settings import Settings
 

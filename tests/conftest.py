@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from modelport.context import Context
 from modelport.db.migrate import upgrade
 from modelport.db.tables import Base
 from modelport.schemas import ApiTokenCreate, Role, UserCreate
-from modelport.services.context import Context
 from modelport.settings import Settings
 from tests.s3_server import s3_server  # noqa: F401 - re-exported fixture
 

@@ -1,4 +1,5 @@
-"""Fixtures for running models: a registered churn model with two versions and a deployment."""
+"""Fixtures for running models: a registered churn model with two versions and a deployment (the `runs`
+and `runs_any` fixtures, imported by the conftest.py of the folders that use them)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from modelport.api.app import create_app
+from modelport.context import Context
 from modelport.schemas import Role
-from modelport.services.context import Context
 from tests.conftest import Actor, add_user
 from tests.factories import joblib_file
 

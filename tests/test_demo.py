@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from modelport.context import Context
 from modelport.db.tables import ApiTokenRow, AuditEventRow, ModelRow, ModelVersionRow, UserRow
 from modelport.demo import DEMO_PASSWORD, DemoSummary, demo_model_names, load_demo
 from modelport.errors import InvalidArgument, NotFound
 from modelport.schemas import DEPARTMENTS, ModelCreate, Role, SearchQuery, UserCreate
 from modelport.services.auth import AuthService
 from modelport.services.catalog import CatalogService
-from modelport.services.context import Context
 
 pytestmark = pytest.mark.slow
 

@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 import modelport
 from modelport.api.app import create_app
 from modelport.cli.main import app as cli
+from modelport.context import Context
 from modelport.errors import AlreadyExists, Forbidden, InvalidArgument, NotFound, Unauthenticated
 from modelport.schemas import Role
-from modelport.services.context import Context
 from tests.conftest import Actor, add_user
 from tests.factories import churn_pipeline, joblib_file
 

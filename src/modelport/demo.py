@@ -25,6 +25,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from threadpoolctl import threadpool_limits
 
+from modelport.context import Context
 from modelport.db.tables import ModelRow, UserRow
 from modelport.errors import InvalidArgument
 from modelport.flavors import serialize_model
@@ -32,7 +33,6 @@ from modelport.principal import Principal
 from modelport.schemas import ApiTokenCreate, ModelCreate, Role, UserCreate, VersionMeta
 from modelport.services.auth import AuthService
 from modelport.services.catalog import CatalogService
-from modelport.services.context import Context
 
 __all__ = ["DEMO_PASSWORD", "DEMO_USERNAMES", "DemoSummary", "DemoUser", "demo_model_names", "load_demo"]
 

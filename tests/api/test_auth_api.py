@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
-from tests.conftest import PASSWORD, Actor, add_user, make_context
 
 from modelport.api.app import create_app
+from modelport.context import Context
 from modelport.db.migrate import upgrade
 from modelport.db.tables import ApiTokenRow, utcnow
 from modelport.schemas import Role
-from modelport.services.context import Context
+from tests.conftest import PASSWORD, Actor, add_user, make_context
 
 
 def _login(client: TestClient, username: str, password: str = PASSWORD) -> str:

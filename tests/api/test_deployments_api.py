@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tests.runtime.conftest import RunSetup
+from tests.runs import RunSetup
 
 ROW = {"tenure_months": 3.0, "monthly_spend": 40.0, "support_calls": 6.0}
 

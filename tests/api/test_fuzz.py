@@ -20,14 +20,14 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
-from tests.conftest import add_user, make_context
-from tests.factories import joblib_file
 
 from modelport.api.app import create_app
+from modelport.context import Context
 from modelport.db.migrate import upgrade
 from modelport.schemas import ApiTokenCreate, Role
 from modelport.services.auth import AuthService
-from modelport.services.context import Context
+from tests.conftest import add_user, make_context
+from tests.factories import joblib_file
 
 # Examples per operation and generation mode: enough to reach the validation branches of each route
 # while the whole run stays within about a minute on two cores.

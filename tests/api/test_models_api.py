@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from tests.conftest import Actor
-from tests.factories import joblib_file, training_frame
 
+from modelport.context import Context
 from modelport.db.tables import ModelAliasRow, ModelLabelRow, ModelRow, ModelVersionRow
 from modelport.schemas import Role
-from modelport.services.context import Context
+from tests.conftest import Actor
+from tests.factories import joblib_file, training_frame
 
 CARD = {
     "name": "churn-fr",
@@ -191,10 +191,9 @@ def test_bad_uploads_are_refused_and_leave_nothing(
 
 
 def test_upload_over_the_size_limit(tmp_path: Path) -> None:
-    from tests.conftest import add_user, make_context
-
     from modelport.api.app import create_app
     from modelport.db.migrate import upgrade
+    from tests.conftest import add_user, make_context
 
     ctx = make_context(tmp_path, f"sqlite:///{tmp_path / 'small.db'}", max_upload_bytes=2000)
     upgrade(ctx.db)

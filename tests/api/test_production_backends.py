@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import s3fs
 from fastapi.testclient import TestClient
-from tests.conftest import _truncate_pg, add_user, make_context
-from tests.factories import joblib_file
 
 from modelport.api.app import create_app
+from modelport.context import Context
 from modelport.schemas import Role
-from modelport.services.context import Context
+from tests.conftest import _truncate_pg, add_user, make_context
+from tests.factories import joblib_file
 
 pytestmark = [pytest.mark.postgres, pytest.mark.s3]
 

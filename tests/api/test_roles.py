@@ -9,13 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from tests.conftest import Actor
-from tests.factories import joblib_file
 
+from modelport.batch.worker import Worker
+from modelport.context import Context
 from modelport.schemas import ApiTokenCreate, Role
 from modelport.services.auth import AuthService
-from modelport.services.context import Context
-from modelport.worker import Worker
+from tests.conftest import Actor
+from tests.factories import joblib_file
 
 CARD = {"name": "matrix-model", "title": "Matrix", "department": "marketing"}
 QUERY_EXAMPLES = {"cron": "0 6 * * 1"}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from modelport.worker import Worker
-from tests.runtime.conftest import RunSetup
+from modelport.batch.worker import Worker
+from tests.runs import RunSetup
 
 
 def test_dashboard_counts_what_the_caller_sees(runs: RunSetup) -> None:

@@ -10,13 +10,13 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, text
-from tests.conftest import Actor
 
 from modelport.api import tokencache
+from modelport.context import Context
 from modelport.db.tables import utcnow
 from modelport.schemas import Role
-from modelport.services.caching import TTLCache
-from modelport.services.context import Context
+from modelport.serving.caching import TTLCache
+from tests.conftest import Actor
 
 
 @contextmanager

@@ -6,9 +6,9 @@ import io
 
 import pandas as pd
 
-from modelport.worker import Worker
+from modelport.batch.worker import Worker
 from tests.factories import training_frame
-from tests.runtime.conftest import RunSetup
+from tests.runs import RunSetup
 
 
 def _csv(frame: pd.DataFrame, sep: str = ",", decimal: str = ".", encoding: str = "utf-8") -> bytes:

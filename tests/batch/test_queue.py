@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from modelport.batch.worker import Worker, settings_json
+from modelport.context import Context
 from modelport.db.tables import DeploymentRow, ExecutionRow, utcnow
-from modelport.scheduler import Scheduler
-from modelport.services.context import Context
+from modelport.services.scheduler import Scheduler
 from modelport.stores.executions import ExecutionStore
-from modelport.worker import Worker, settings_json
 from tests.factories import training_frame
-from tests.runtime.conftest import RunSetup
+from tests.runs import RunSetup
 
 ROW = {"tenure_months": 3, "monthly_spend": 40.5, "support_calls": 6}
 

@@ -19,15 +19,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from modelport.batch.base import BatchJob, BatchResult, Cancelled
+from modelport.batch.local import LocalEngine
+from modelport.batch.worker import Worker
 from modelport.columns import ModelSchema
 from modelport.db.migrate import upgrade
 from modelport.errors import InvalidArgument
 from modelport.flavors import inspect_model
-from modelport.runtime.engines import BatchJob, BatchResult, Cancelled, LocalEngine
-from modelport.worker import Worker
 from tests.conftest import make_context
 from tests.factories import FEATURES, joblib_file, training_frame
-from tests.runtime.conftest import RunSetup, setup_runs
+from tests.runs import RunSetup, setup_runs
 
 pytestmark = pytest.mark.spark
 
@@ -50,7 +51,7 @@ def spark() -> Iterator[Any]:
         _unavailable("pyspark is not installed: pip install 'modelport[spark]'")
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         _unavailable("Java (17) is not installed: the Spark engine needs a JVM")
-    from modelport.runtime.spark import spark_session, stop_session
+    from modelport.batch.spark import spark_session, stop_session
 
     try:
         session = spark_session(MASTER)
@@ -192,7 +193,7 @@ def test_awkward_columns_and_types(spark: Any, churn: tuple[Path, ModelSchema], 
 
 
 def _spark_engine() -> Any:
-    from modelport.runtime.spark import SparkEngine
+    from modelport.batch.spark import SparkEngine
 
     return SparkEngine()
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from modelport.batch.worker import Worker
+from modelport.context import Context
 from modelport.db.engine import make_engine
-from modelport.services.context import Context
-from modelport.worker import Worker
 from tests.factories import training_frame
-from tests.runtime.conftest import RunSetup, setup_runs
+from tests.runs import RunSetup, setup_runs
 
 pytestmark = pytest.mark.postgres
 

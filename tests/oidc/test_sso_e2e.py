@@ -22,9 +22,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from modelport.api.app import create_app
+from modelport.context import Context
 from modelport.db.migrate import upgrade
 from modelport.schemas import Role
-from modelport.services.context import Context
 from modelport.services.sso import SsoService
 from tests.conftest import PASSWORD, add_user, make_context
 

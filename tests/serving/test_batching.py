@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from modelport.flavors.base import Prediction
-from modelport.runtime.batching import MicroBatcher, split_prediction
+from modelport.serving.batching import MicroBatcher, split_prediction
 from tests.asyncrun import run as run_async
 
 

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import text
 
 from modelport.services.auth import AuthService
-from modelport.services.deployments import ONLINE_CHECK_ROWS, DeploymentService, _batchers
+from modelport.services.deployments import DeploymentService
+from modelport.serving.online import ONLINE_CHECK_ROWS, batcher_of
 from tests.asyncrun import run as run_async
-from tests.runtime.conftest import RunSetup
+from tests.runs import RunSetup
 
 URL = "/api/v1/deployments/churn-fr/predict"
 
@@ -39,7 +40,7 @@ def test_concurrent_requests_each_get_their_own_answer(runs: RunSetup) -> None:
             )
 
     responses = run_async(fire())
-    batcher = _batchers[runs.ctx.db]
+    batcher = batcher_of(runs.ctx)
     assert batcher.requests >= len(bodies)
     ids = set()
     for rows, response in zip(bodies, responses, strict=True):
@@ -121,7 +122,7 @@ def test_sampled_logs_of_concurrent_requests_share_transactions(runs: RunSetup) 
     from sqlalchemy import func, select
 
     from modelport.db.tables import PredictionLogRow
-    from modelport.services.predictionlog import writer_of
+    from modelport.serving.predictionlog import writer_of
 
     runs.ctx.settings.prediction_log_rate = 1.0
     bodies = [[row(i)] for i in range(20)]
@@ -141,7 +142,7 @@ def test_sampled_logs_of_concurrent_requests_share_transactions(runs: RunSetup) 
     for rows, response in zip(bodies, responses, strict=True):
         entry = logged[response.json()["request_id"]]
         assert entry.inputs == rows and entry.outputs == response.json()["predictions"]
-    assert writer_of(runs.ctx.db).batches < len(bodies)
+    assert writer_of(runs.ctx).batches < len(bodies)
 
 
 def test_a_failed_log_write_does_not_fail_the_prediction(

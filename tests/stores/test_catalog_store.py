@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from modelport.context import Context
 from modelport.errors import AlreadyExists, NotFound
 from modelport.principal import Principal
 from modelport.schemas import ModelCreate, ModelUpdate, Role, SearchQuery
-from modelport.services.context import Context
 from modelport.stores.audit import AuditStore
 from modelport.stores.catalog import CatalogStore
 from modelport.stores.users import UserStore

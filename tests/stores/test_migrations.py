@@ -5,9 +5,9 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from modelport.context import Context
 from modelport.db.migrate import current_revision, head_revision
 from modelport.db.tables import Base
-from modelport.services.context import Context
 
 
 def test_migrated_schema_matches_orm(ctx: Context) -> None:

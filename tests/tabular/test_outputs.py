@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from modelport.columns import ColumnSpec, ModelSchema
 from modelport.flavors.base import Prediction
-from modelport.runtime.outputs import (
+from modelport.tabular.outputs import (
     HISTOGRAM_BINS,
     SummaryAccumulator,
     class_labels,

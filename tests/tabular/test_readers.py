@@ -11,10 +11,10 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
+from modelport.tabular import readers
 
 from modelport.errors import InvalidArgument
-from modelport.runtime import readers
-from modelport.runtime.readers import (
+from modelport.tabular.readers import (
     CsvDialect,
     count_rows,
     detect_format,

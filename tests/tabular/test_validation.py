@@ -14,11 +14,12 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from modelport.tabular import validation
 
 from modelport.columns import ColumnSpec, ModelSchema
 from modelport.errors import InvalidArgument
-from modelport.runtime import validation
-from modelport.runtime.validation import MAX_PROBLEMS, VECTOR_MIN_ROWS, parse_body, to_frame
+from modelport.serving.body import parse_body
+from modelport.tabular.validation import MAX_PROBLEMS, VECTOR_MIN_ROWS, to_frame
 
 SCHEMA = ModelSchema(
     columns=[

@@ -12,8 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from modelport.errors import InvalidArgument
-from modelport.runtime.readers import iter_batches
-from modelport.runtime.writers import BatchWriter, convert, write_table
+from modelport.tabular.readers import iter_batches
+from modelport.tabular.writers import BatchWriter, convert, write_table
 
 
 def chunk(start: int, n: int, **extra: object) -> pd.DataFrame:
@@ -181,7 +181,7 @@ def test_write_table_xlsx(tmp_path: Path) -> None:
 
 
 def test_xlsx_row_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from modelport.runtime import writers
+    from modelport.tabular import writers
 
     monkeypatch.setattr(writers, "EXCEL_MAX_ROWS", 5)
     with pytest.raises(InvalidArgument, match="Excel holds at most") as info:

@@ -26,7 +26,7 @@ from modelport.api.routers import (
 )
 from modelport.api.security import role_of
 from modelport.api.spa import mount_spa
-from modelport.services.context import Context
+from modelport.context import Context
 from modelport.settings import Settings
 
 PUBLIC = "public"
@@ -57,11 +57,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     ctx: Context = app.state.ctx
     services: list[Any] = []
     if ctx.settings.worker_enabled:
-        from modelport.worker import Worker
+        from modelport.batch.worker import Worker
 
         services.append(Worker(ctx))
     if ctx.settings.scheduler_enabled:
-        from modelport.scheduler import Scheduler
+        from modelport.services.scheduler import Scheduler
 
         services.append(Scheduler(ctx))
     for service in services:

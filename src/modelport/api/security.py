@@ -13,11 +13,11 @@ from typing import Any
 from fastapi import Depends, Request
 
 from modelport.api import tokencache
+from modelport.context import Context
 from modelport.errors import Unauthenticated
 from modelport.principal import Principal
 from modelport.schemas import Role
 from modelport.services.auth import AuthService, require
-from modelport.services.context import Context
 from modelport.services.oidc import OidcProvider
 from modelport.services.sso import SsoService
 

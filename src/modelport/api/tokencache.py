@@ -9,25 +9,23 @@ itself is never kept), must not have expired (its expiry is cached with it and c
 and the principal's address and user agent are those of the current request.
 
 What may lag: revoking a token, disabling its user or changing their role clears this process's cache
-as soon as the change is committed here (see :mod:`modelport.services.caching`); **other processes and
+as soon as the change is committed here (see :mod:`modelport.serving.caching`); **other processes and
 replicas accept a revoked token for up to the cache's time to live**. Set the setting to 0 to read the
 store on every request.
 """
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from fastapi import Request
 
-from modelport.db.engine import Database
+from modelport.context import Context
 from modelport.db.tables import utcnow
 from modelport.principal import Principal
 from modelport.services.auth import AuthService, hash_secret
-from modelport.services.caching import TTLCache, watch
-from modelport.services.context import Context
+from modelport.serving.caching import TTLCache, watch
 from modelport.stores.users import UserStore
 
 TABLES = ("api_tokens", "users")
@@ -40,20 +38,18 @@ class _Entry:
     expires_at: datetime
 
 
-_caches: weakref.WeakKeyDictionary[Database, TTLCache[str, _Entry]] = weakref.WeakKeyDictionary()
-
-
 def cache_of(ctx: Context) -> TTLCache[str, _Entry] | None:
-    """The token cache of ``ctx``'s metadata store (None when disabled by the setting)."""
+    """The token cache of ``ctx`` (None when disabled by the setting)."""
     ttl = ctx.settings.token_cache_seconds
     if ttl <= 0:
         return None
-    cache = _caches.get(ctx.db)
-    if cache is None:
-        cache = TTLCache(ttl)
+
+    def make() -> TTLCache[str, _Entry]:
+        cache: TTLCache[str, _Entry] = TTLCache(ttl)
         watch(cache, *TABLES)
-        cache = _caches.setdefault(ctx.db, cache)
-    return cache
+        return cache
+
+    return ctx.owned("token cache", make)
 
 
 def _hit(

@@ -1,4 +1,4 @@
-"""Entry point of an execution's child process: ``python -m modelport.runtime.child <execution id>``.
+"""Entry point of an execution's child process: ``python -m modelport.batch.child <execution id>``.
 
 The settings arrive as JSON on standard input (never in the environment or the command line, where
 other local users could read secrets)."""
@@ -26,8 +26,8 @@ def limit_self(memory_mb: int) -> None:
 def main() -> int:
     if len(sys.argv) > 2:
         limit_self(int(sys.argv[2]))
-    from modelport.runtime.executor import run_execution
-    from modelport.services.context import Context
+    from modelport.batch.executor import run_execution
+    from modelport.context import Context
 
     execution_id = int(sys.argv[1])
     settings = Settings.model_validate_json(sys.stdin.read())

@@ -12,16 +12,15 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
-
+from modelport.batch.base import BatchJob, Cancelled
+from modelport.batch.engines import get_engine
 from modelport.columns import ModelSchema
-from modelport.db.engine import make_engine
+from modelport.context import Context
 from modelport.errors import InvalidArgument, ModelportError
-from modelport.runtime.engines import BatchJob, Cancelled, get_engine
 from modelport.schemas import OutputSpec
-from modelport.services.context import Context
 from modelport.stores.deployments import DeploymentStore
 from modelport.stores.executions import ExecutionStore
+from modelport.tabular.sql import append_file, read_query
 
 log = logging.getLogger("modelport.executor")
 
@@ -64,52 +63,23 @@ def _materialise(
             input_ref["format"]
         )
     if input_ref.get("kind") == "sql":
-        import pandas as pd
-
-        from modelport.runtime.writers import BatchWriter
-
         url = ctx.settings.connections.get(str(input_ref.get("connection")))
         if url is None:
             raise InvalidArgument(
                 f"unknown connection {input_ref.get('connection')!r}", field="input.connection"
             )
-        engine = make_engine(url)
         path = folder / "input.parquet"
-        writer = BatchWriter(path, "parquet")
-        try:
-            with engine.connect() as conn:
-                params = {"market": market} if ":market" in str(input_ref["query"]) else {}
-                for chunk in pd.read_sql(
-                    text(str(input_ref["query"])),
-                    conn,
-                    params=params,
-                    chunksize=ctx.settings.batch_chunk_rows,
-                ):
-                    writer.write(chunk)
-            writer.commit()
-        except BaseException:
-            writer.abort()
-            raise
-        finally:
-            engine.dispose()
-        reporter.log(f"read {writer.rows_written} rows from connection {input_ref['connection']}")
+        params = {"market": market} if ":market" in str(input_ref["query"]) else {}
+        rows = read_query(url, str(input_ref["query"]), params, path, ctx.settings.batch_chunk_rows)
+        reporter.log(f"read {rows} rows from connection {input_ref['connection']}")
         return path, "parquet"
     raise InvalidArgument(f"unknown input kind {input_ref.get('kind')!r}")
 
 
 def _append_to_table(ctx: Context, results: Path, fmt: str, out: OutputSpec, reporter: DbReporter) -> None:
     """Append the results to a SQL table in one transaction: all rows or none."""
-    from modelport.runtime.readers import iter_batches
-
     url = ctx.settings.connections[str(out.connection)]
-    engine = make_engine(url)
-    schema, _, table = str(out.table).rpartition(".")
-    try:
-        with engine.begin() as conn:
-            for chunk in iter_batches(results, fmt, ctx.settings.batch_chunk_rows):  # type: ignore[arg-type]
-                chunk.to_sql(table, conn, schema=schema or None, if_exists="append", index=False)
-    finally:
-        engine.dispose()
+    append_file(url, str(out.table), results, fmt, ctx.settings.batch_chunk_rows)
     reporter.log(f"appended the results to {out.connection}:{out.table}")
 
 

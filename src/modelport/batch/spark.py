@@ -4,8 +4,8 @@ An execution runs the same steps as with the local engine, with the scoring done
 
 1. **Input, staged as one local Parquet file.** A Parquet input is read by Spark as it is. A CSV or
    Excel input is first converted, streaming and with bounded memory, to a Parquet file beside the
-   results with :func:`modelport.runtime.readers.iter_batches` and
-   :class:`~modelport.runtime.writers.BatchWriter`: the very reader of the local engine, so both engines
+   results with :func:`modelport.tabular.readers.iter_batches` and
+   :class:`~modelport.tabular.writers.BatchWriter`: the very reader of the local engine, so both engines
    see the same columns, types, missing values and dialects (encodings, ``;`` delimiters, decimal
    commas, quoted newlines), and a bad line fails with its line number. Spark's own CSV reader was not
    used: it cannot read decimal commas, knows one missing-value marker instead of pandas' list, infers
@@ -18,21 +18,21 @@ An execution runs the same steps as with the local engine, with the scoring done
 3. **Scoring with** ``mapInPandas``: the model *file* is shipped to the executors with
    ``SparkContext.addFile`` (under a name made of its sha256) and loaded once per Python worker process
    with :func:`modelport.flavors.load_model`. Each Arrow batch (``chunk_rows`` rows at most) is checked
-   with :func:`modelport.runtime.validation.to_frame` and scored; the result is the input columns plus
-   :func:`modelport.runtime.outputs.prediction_frame`'s outputs, exactly as the local engine writes
+   with :func:`modelport.tabular.validation.to_frame` and scored; the result is the input columns plus
+   :func:`modelport.tabular.outputs.prediction_frame`'s outputs, exactly as the local engine writes
    them. A row that does not fit the schema fails the execution with its 1-based data row number (from
    Spark's ``_metadata.row_index`` of the staged Parquet file).
 4. **Results**: Spark writes Parquet part files into a hidden folder beside the result; they are then
    merged in row order, streaming, into one file through
-   :class:`~modelport.runtime.writers.BatchWriter` (Parquet or CSV, written as the local engine writes
+   :class:`~modelport.tabular.writers.BatchWriter` (Parquet or CSV, written as the local engine writes
    them; timestamps come back in microseconds, Spark's unit), while
-   :class:`~modelport.runtime.outputs.SummaryAccumulator` summarises the predictions. The file appears
+   :class:`~modelport.tabular.outputs.SummaryAccumulator` summarises the predictions. The file appears
    at ``job.output_path`` atomically and only on success; a failure or a cancellation leaves nothing
    there, and the hidden folders are removed.
 
 Progress is reported while Spark runs (completed tasks of the scoring job) and while merging; a
 cancellation is honoured between stages, between merged chunks, and during the Spark job (its job
-group is cancelled), raising :class:`~modelport.runtime.engines.Cancelled`.
+group is cancelled), raising :class:`~modelport.batch.base.Cancelled`.
 
 **The Spark session** is built once per process (the worker's child process runs one execution, so
 one session per execution) and reused: master from ``job.options["spark_master"]`` (the setting
@@ -82,10 +82,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from modelport.columns import ModelSchema
-from modelport.errors import InvalidArgument, ModelportError
-from modelport.flavors import LoadedModel, load_model
-from modelport.runtime.engines import (
+from modelport.batch.base import (
     BatchEngine,
     BatchJob,
     BatchResult,
@@ -94,9 +91,12 @@ from modelport.runtime.engines import (
     parse_text_numbers,
     select_columns,
 )
-from modelport.runtime.outputs import SummaryAccumulator, prediction_frame
-from modelport.runtime.readers import iter_batches, preview
-from modelport.runtime.writers import BatchWriter, frame_to_table
+from modelport.columns import ModelSchema
+from modelport.errors import InvalidArgument, ModelportError
+from modelport.flavors import LoadedModel, load_model
+from modelport.tabular.outputs import SummaryAccumulator, prediction_frame
+from modelport.tabular.readers import iter_batches, preview
+from modelport.tabular.writers import BatchWriter, frame_to_table
 
 __all__ = ["DEFAULT_MASTER", "ROW_COLUMN", "SparkEngine", "spark_session", "stop_session"]
 
@@ -277,7 +277,7 @@ def _ship_model(spark: Any, path: Path) -> str:
 def _stage_input(job: BatchJob, folder: Path, reporter: Reporter) -> tuple[Path, int]:
     """The input as a local Parquet file Spark can read, and its number of rows."""
     if job.input_format == "parquet":
-        from modelport.runtime.readers import count_rows
+        from modelport.tabular.readers import count_rows
 
         rows = count_rows(job.input_path, "parquet") or 0
         if rows == 0:
@@ -448,7 +448,7 @@ class _Scorer:
     plan: _Plan
 
     def __call__(self, batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        from modelport.runtime.validation import to_frame
+        from modelport.tabular.validation import to_frame
 
         plan = self.plan
         model = _worker_model(plan.model_file, plan.flavor)

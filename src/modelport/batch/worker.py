@@ -19,8 +19,8 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from modelport.context import Context
 from modelport.monitoring import EXECUTIONS_FINISHED
-from modelport.services.context import Context
 from modelport.settings import Settings
 from modelport.stores.executions import ExecutionStore
 
@@ -111,7 +111,7 @@ class Worker:
                 [
                     sys.executable,
                     "-m",
-                    "modelport.runtime.child",
+                    "modelport.batch.child",
                     str(execution_id),
                     str(st.execution_memory_mb),
                 ],

@@ -58,7 +58,7 @@ def handle_errors(fn: F) -> F:
 
 
 def _context() -> Any:
-    from modelport.services.context import Context
+    from modelport.context import Context
     from modelport.settings import Settings
 
     return Context.from_settings(Settings())
@@ -178,8 +178,8 @@ def serve(
     import uvicorn
 
     from modelport.api.app import create_app
+    from modelport.context import Context
     from modelport.db.migrate import upgrade
-    from modelport.services.context import Context
     from modelport.settings import Settings
 
     overrides: dict[str, Any] = {}
@@ -261,8 +261,8 @@ def worker(
     import signal
     import threading
 
-    from modelport.scheduler import Scheduler
-    from modelport.worker import Worker
+    from modelport.batch.worker import Worker
+    from modelport.services.scheduler import Scheduler
 
     ctx = _context()
     services: list[Any] = [Worker(ctx, concurrency=concurrency)]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from modelport.context import Context
 from modelport.principal import Principal
 from modelport.schemas import AuditEvent, Page, Role
 from modelport.services.auth import require
-from modelport.services.context import Context
 from modelport.stores.audit import AuditStore
 
 

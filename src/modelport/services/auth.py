@@ -16,6 +16,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from modelport.context import Context
 from modelport.db.tables import utcnow
 from modelport.errors import Forbidden, InvalidArgument, NotFound, TooManyRequests, Unauthenticated
 from modelport.principal import Principal
@@ -29,8 +30,7 @@ from modelport.schemas import (
     UserCreate,
     UserUpdate,
 )
-from modelport.services.context import Context, record
-from modelport.stores.audit import AuditStore
+from modelport.stores.audit import AuditStore, record
 from modelport.stores.users import UserStore
 
 _hasher = PasswordHasher()

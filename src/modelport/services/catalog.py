@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from modelport.artifacts import sha256_file
+from modelport.context import Context
 from modelport.errors import Forbidden, InvalidArgument
 from modelport.flavors import inspect_model
 from modelport.principal import Principal
@@ -29,8 +30,7 @@ from modelport.schemas import (
     VersionMeta,
 )
 from modelport.services.auth import require
-from modelport.services.context import Context, record
-from modelport.stores.audit import AuditStore
+from modelport.stores.audit import AuditStore, record
 from modelport.stores.catalog import CatalogStore
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ ()+-]{0,200}$")

@@ -11,19 +11,19 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from modelport.columns import ModelSchema
+from modelport.context import Context
 from modelport.db.tables import DeploymentRow
 from modelport.errors import InvalidArgument, NotFound
 from modelport.principal import Principal
-from modelport.runtime.readers import detect_format, iter_batches, preview
-from modelport.runtime.validation import to_frame
-from modelport.runtime.writers import convert, write_table
 from modelport.schemas import Dataset, Execution, ExecutionLog, InputSpec, Page, ResultPage, Role
 from modelport.services.auth import require
 from modelport.services.catalog import check_filename
-from modelport.services.context import Context, record
-from modelport.stores.audit import AuditStore
+from modelport.stores.audit import AuditStore, record
 from modelport.stores.deployments import DeploymentStore
 from modelport.stores.executions import ExecutionStore
+from modelport.tabular.readers import detect_format, iter_batches, preview
+from modelport.tabular.validation import to_frame
+from modelport.tabular.writers import convert, write_table
 
 
 def check_columns(frame: pd.DataFrame, schema: ModelSchema, filename: str) -> None:

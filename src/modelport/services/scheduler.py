@@ -10,9 +10,9 @@ import logging
 import threading
 from datetime import datetime
 
+from modelport.context import Context
 from modelport.db.tables import utcnow
 from modelport.errors import Conflict, ModelportError
-from modelport.services.context import Context
 from modelport.services.deployments import next_run_utc
 from modelport.services.executions import ExecutionService
 from modelport.stores.deployments import DeploymentStore

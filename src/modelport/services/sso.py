@@ -17,14 +17,14 @@ from typing import Any
 import jwt
 from pydantic import BaseModel
 
+from modelport.context import Context
 from modelport.errors import AlreadyExists, BadRequest, Forbidden, ModelportError, Unauthenticated
 from modelport.principal import Principal
 from modelport.schemas import SLUG, USERNAME, Role, User
 from modelport.services.auth import AuthService
-from modelport.services.context import Context, record
 from modelport.services.oidc import OidcProvider, check_callback, raise_for_error
 from modelport.settings import Settings
-from modelport.stores.audit import AuditStore
+from modelport.stores.audit import AuditStore, record
 from modelport.stores.users import UserStore
 
 LOGIN_PATH = "/api/v1/auth/sso/login"

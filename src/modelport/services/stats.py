@@ -7,9 +7,9 @@ from datetime import timedelta
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
+from modelport.context import Context
 from modelport.db.tables import DeploymentRow, ExecutionRow, ModelLabelRow, ModelRow, utcnow
 from modelport.principal import Principal
-from modelport.services.context import Context
 from modelport.stores.catalog import visible_to
 
 

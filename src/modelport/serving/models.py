@@ -12,7 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from modelport.artifacts import ArtifactStore
+from modelport.context import Context
 from modelport.flavors import LoadedModel, load_model
+from modelport.monitoring import MODEL_CACHE_SIZE
 
 
 class ModelCache:
@@ -60,3 +62,11 @@ class ModelCache:
                 if self._on_change:
                     self._on_change(len(self._models))
             return model
+
+
+def model_cache(ctx: Context) -> ModelCache:
+    """The process's cache of loaded models (online predictions), owned by ``ctx``."""
+    return ctx.owned(
+        "model cache",
+        lambda: ModelCache(ctx.artifacts, ctx.cache_dir, ctx.settings.model_cache_size, MODEL_CACHE_SIZE.set),
+    )

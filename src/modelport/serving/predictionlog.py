@@ -19,12 +19,12 @@ import logging
 import queue
 import threading
 import time
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
 import pandas
 
+from modelport.context import Context
 from modelport.db.engine import Database
 from modelport.stores.executions import ExecutionStore
 
@@ -136,14 +136,6 @@ def _finish(done: asyncio.Future[None]) -> None:
         done.set_result(None)
 
 
-_writers: weakref.WeakKeyDictionary[Database, PredictionLogWriter] = weakref.WeakKeyDictionary()
-_writers_lock = threading.Lock()
-
-
-def writer_of(db: Database) -> PredictionLogWriter:
-    """The prediction log writer of ``db`` (one per store and process)."""
-    with _writers_lock:
-        writer = _writers.get(db)
-        if writer is None:
-            writer = _writers[db] = PredictionLogWriter(db)
-        return writer
+def writer_of(ctx: Context) -> PredictionLogWriter:
+    """The prediction log writer of ``ctx``'s metadata store (one per process), owned by ``ctx``."""
+    return ctx.owned("prediction log", lambda: PredictionLogWriter(ctx.db))

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from modelport.db.tables import AuditEventRow
+from modelport.principal import Principal
 from modelport.schemas import AuditEvent, Page
 
 SECRET_KEYS = ("password", "token", "secret", "authorization", "cookie")
@@ -111,3 +112,24 @@ class AuditStore:
     def actions(self) -> list[str]:
         """The distinct action names, sorted."""
         return sorted(self.s.scalars(select(AuditEventRow.action).distinct()))
+
+
+def record(
+    audit: AuditStore,
+    principal: Principal | None,
+    action: str,
+    target_type: str,
+    target: str | None,
+    **details: Any,
+) -> None:
+    """Append an audit event for ``principal`` in the current transaction."""
+    audit.append(
+        action=action,
+        target_type=target_type,
+        target=target,
+        actor_id=principal.user_id if principal else None,
+        actor=principal.username if principal else None,
+        details=details,
+        ip=principal.ip if principal else None,
+        user_agent=principal.user_agent if principal else None,
+    )

@@ -1,9 +1,8 @@
-"""Online prediction requests: parse a request body and check its rows against a model's input schema.
+"""Rows checked against a model's input schema: online request rows and batch chunks alike.
 
-Two steps, both raising :class:`~modelport.errors.InvalidArgument` (HTTP 422) and nothing else for bad input:
+Raises :class:`~modelport.errors.InvalidArgument` (HTTP 422) and nothing else for bad input (the rows
+of an online request come from :func:`modelport.serving.body.parse_body`):
 
-* :func:`parse_body` accepts the three body shapes of ``POST /deployments/{id}/predict`` and returns the
-  rows as a list of ``{column: value}`` dicts;
 * :func:`to_frame` checks every row against a :class:`~modelport.columns.ModelSchema` and returns a pandas
   frame with exactly the schema's columns, in schema order, with one dtype per logical type.
 
@@ -64,7 +63,7 @@ try:  # the block path pyarrow uses to build frames; the plain constructor is th
 except ImportError:  # pragma: no cover - a pandas without these internals
     _FAST_FRAMES = False
 
-__all__ = ["BODY_SHAPES", "MAX_PROBLEMS", "VECTOR_MIN_ROWS", "parse_body", "to_frame"]
+__all__ = ["MAX_PROBLEMS", "VECTOR_MIN_ROWS", "show", "to_frame"]
 
 MAX_PROBLEMS: Final = 20
 """At most this many problems are listed in an error's ``details`` (all are counted in its message)."""
@@ -72,131 +71,10 @@ MAX_PROBLEMS: Final = 20
 VECTOR_MIN_ROWS: Final = 32
 """From this many rows on, columns are checked with numpy first (fewer rows: a plain loop is faster)."""
 
-BODY_SHAPES: Final = (
-    '{"inputs": [{"column": value, ...}, ...]}, '
-    '{"dataframe_split": {"columns": [...], "data": [[...], ...]}} or '
-    '{"dataframe_records": [{"column": value, ...}, ...]}'
-)
-"""The accepted request bodies, as shown in error messages."""
-
-# ---------------------------------------------------------------------------------------------- parse_body
-
-
-def parse_body(body: Any, max_rows: int) -> list[dict[str, Any]]:
-    """The rows of a prediction request body, as ``{column: value}`` dicts (values untouched).
-
-    Accepted bodies, with exactly one key:
-
-    * ``{"inputs": [{"col": value, ...}, ...]}`` (or one object as ``"inputs"``: one row);
-    * MLflow's ``{"dataframe_split": {"columns": [...], "data": [[...], ...], "index": [...]}}``
-      (``index`` optional and ignored: rows are numbered by position from 0);
-    * MLflow's ``{"dataframe_records": [{...}, ...]}``.
-
-    Raises InvalidArgument: any other body (``field="body"``, the message lists the accepted shapes);
-    no rows (``field="inputs"``); more than ``max_rows`` rows (``field="inputs"``, the message gives the
-    limit); a row that is not an object (``field="inputs[3]"`` / ``"dataframe_records[3]"``); a
-    ``dataframe_split`` whose columns are not unique strings or whose row ``i`` is not a list of
-    ``len(columns)`` values (``field="dataframe_split.data[i]"``). Column names and values are checked
-    later, against the schema, by :func:`to_frame`.
-    """
-    if not isinstance(body, dict):
-        raise InvalidArgument(
-            f"the body must be a JSON object, got {_show(body)}: expected {BODY_SHAPES}", field="body"
-        )
-    keys = list(body)
-    if len(keys) != 1 or keys[0] not in ("inputs", "dataframe_split", "dataframe_records"):
-        given = ", ".join(repr(k) for k in keys[:10]) or "none"
-        raise InvalidArgument(
-            f"the body must have exactly one of the keys 'inputs', 'dataframe_split' or 'dataframe_records' "
-            f"(given: {given}): expected {BODY_SHAPES}",
-            field="body",
-        )
-    key = keys[0]
-    value = body[key]
-    if key == "dataframe_split":
-        return _parse_split(value, max_rows)
-    if key == "inputs" and isinstance(value, dict):
-        value = [value]
-    if not isinstance(value, list):
-        what = "a list of objects (one per row) or one object" if key == "inputs" else "a list of objects"
-        raise InvalidArgument(f"'{key}' must be {what}, got {_show(value)}", field=key)
-    _check_count(len(value), max_rows)
-    for i, row in enumerate(value):
-        if not isinstance(row, dict):
-            raise InvalidArgument(
-                f"row {i}: expected an object of column values, got {_show(row)}", field=f"{key}[{i}]"
-            )
-    return value
-
-
-def _check_count(count: int, max_rows: int) -> None:
-    if count == 0:
-        raise InvalidArgument("no rows: give at least one input row", field="inputs")
-    if count > max_rows:
-        raise InvalidArgument(
-            f"too many rows: {count} in one request, the limit is {max_rows} "
-            "(run a batch execution on a file for more)",
-            field="inputs",
-        )
-
-
-def _parse_split(split: Any, max_rows: int) -> list[dict[str, Any]]:
-    field = "dataframe_split"
-    if not isinstance(split, dict):
-        raise InvalidArgument(
-            f"'dataframe_split' must be an object with 'columns' and 'data', got {_show(split)}", field=field
-        )
-    unknown = [k for k in split if k not in ("columns", "data", "index")]
-    if unknown:
-        raise InvalidArgument(
-            f"'dataframe_split' has unknown key {unknown[0]!r}: expected 'columns', 'data' and optionally "
-            "'index'",
-            field=f"{field}.{unknown[0]}",
-        )
-    columns = split.get("columns")
-    data = split.get("data")
-    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
-        raise InvalidArgument(
-            f"'dataframe_split.columns' must be a list of column names, got {_show(columns)}",
-            field=f"{field}.columns",
-        )
-    if len(set(columns)) != len(columns):
-        seen: set[str] = set()
-        for name in columns:
-            if name in seen:
-                raise InvalidArgument(
-                    f"'dataframe_split.columns' names column {name!r} twice", field=f"{field}.columns"
-                )
-            seen.add(name)
-    if not isinstance(data, list):
-        raise InvalidArgument(
-            f"'dataframe_split.data' must be a list of rows (lists of values), got {_show(data)}",
-            field=f"{field}.data",
-        )
-    _check_count(len(data), max_rows)
-    index = split.get("index")
-    if index is not None and (not isinstance(index, list) or len(index) != len(data)):
-        raise InvalidArgument(
-            f"'dataframe_split.index' must be a list of {len(data)} labels (one per row), got {_show(index)}",
-            field=f"{field}.index",
-        )
-    width = len(columns)
-    rows: list[dict[str, Any]] = []
-    for i, values in enumerate(data):
-        if not isinstance(values, list) or len(values) != width:
-            got = f"{len(values)} values" if isinstance(values, list) else _show(values)
-            raise InvalidArgument(
-                f"row {i}: expected a list of {width} values (one per column), got {got}",
-                field=f"{field}.data[{i}]",
-            )
-        rows.append(dict(zip(columns, values, strict=True)))
-    return rows
-
-
 # ---------------------------------------------------------------------------------------------- values
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
     """A short, JSON-like rendering of ``value`` for error messages."""
     if value is None:
         return "null"
@@ -204,7 +82,7 @@ def _show(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, numpy.generic):
         try:
-            return _show(value.item())
+            return show(value.item())
         except (ValueError, OverflowError):  # pragma: no cover - exotic numpy scalars
             return f"a {type(value).__name__}"
     if isinstance(value, float):
@@ -290,9 +168,9 @@ class _Column:
 
     def _range(self, value: float) -> None:
         if self.minimum is not None and value < self.minimum:
-            raise _Bad(f"expected a value >= {_bound(self.minimum)}, got {_show(value)}")
+            raise _Bad(f"expected a value >= {_bound(self.minimum)}, got {show(value)}")
         if self.maximum is not None and value > self.maximum:
-            raise _Bad(f"expected a value <= {_bound(self.maximum)}, got {_show(value)}")
+            raise _Bad(f"expected a value <= {_bound(self.maximum)}, got {show(value)}")
 
     def _number(self, value: Any) -> Any:
         kind = type(value)
@@ -302,22 +180,22 @@ class _Column:
             try:
                 result = float(value)
             except OverflowError:
-                raise _Bad(f"expected a number, got {_show(value)} (too large)") from None
+                raise _Bad(f"expected a number, got {show(value)} (too large)") from None
         elif isinstance(value, bool | numpy.bool_):
-            raise _Bad(f"expected a number, got {_show(value)}")
+            raise _Bad(f"expected a number, got {show(value)}")
         elif isinstance(value, int | float | numpy.integer | numpy.floating):
             try:
                 result = float(value)
             except OverflowError:
-                raise _Bad(f"expected a number, got {_show(value)} (too large)") from None
+                raise _Bad(f"expected a number, got {show(value)} (too large)") from None
         elif _is_null(value):
             return _NULL
         else:
-            raise _Bad(f"expected a number, got {_show(value)}")
+            raise _Bad(f"expected a number, got {show(value)}")
         if result != result:
             return _NULL
         if result == math.inf or result == -math.inf:
-            raise _Bad(f"expected a finite number, got {_show(result)}")
+            raise _Bad(f"expected a finite number, got {show(result)}")
         if self.minimum is not None or self.maximum is not None:
             self._range(result)
         return result
@@ -327,22 +205,22 @@ class _Column:
         if kind is int:
             result = value
         elif isinstance(value, bool | numpy.bool_):
-            raise _Bad(f"expected an integer, got {_show(value)}")
+            raise _Bad(f"expected an integer, got {show(value)}")
         elif isinstance(value, float | numpy.floating):
             number = float(value)
             if number != number:
                 return _NULL
             if not number.is_integer():
-                raise _Bad(f"expected an integer, got {_show(number)}")
+                raise _Bad(f"expected an integer, got {show(number)}")
             result = int(number)
         elif isinstance(value, int | numpy.integer):
             result = int(value)
         elif _is_null(value):
             return _NULL
         else:
-            raise _Bad(f"expected an integer, got {_show(value)}")
+            raise _Bad(f"expected an integer, got {show(value)}")
         if result < _INT64_MIN or result > _INT64_MAX:
-            raise _Bad(f"expected an integer within the 64-bit range, got {_show(value)}")
+            raise _Bad(f"expected an integer within the 64-bit range, got {show(value)}")
         if self.minimum is not None or self.maximum is not None:
             self._range(result)
         return result
@@ -354,7 +232,7 @@ class _Column:
             return bool(value)
         if _is_null(value):
             return _NULL
-        raise _Bad(f"expected true or false, got {_show(value)}")
+        raise _Bad(f"expected true or false, got {show(value)}")
 
     def _string(self, value: Any) -> Any:
         if type(value) is not str:
@@ -363,9 +241,9 @@ class _Column:
             elif _is_null(value):
                 return _NULL
             else:
-                raise _Bad(f"expected a string, got {_show(value)}")
+                raise _Bad(f"expected a string, got {show(value)}")
         if self.categories is not None and value not in self.categories:
-            raise _Bad(f"expected one of {_categories(self.categories)}, got {_show(value)}")
+            raise _Bad(f"expected one of {_categories(self.categories)}, got {show(value)}")
         return value
 
     def _datetime(self, value: Any) -> Any:
@@ -373,7 +251,7 @@ class _Column:
             try:
                 parsed = dt.datetime.fromisoformat(value)
             except ValueError:
-                raise _Bad(f"expected an ISO 8601 date-time, got {_show(value)}") from None
+                raise _Bad(f"expected an ISO 8601 date-time, got {show(value)}") from None
             return _nanoseconds(parsed, value)
         if _is_null(value):
             return _NULL
@@ -388,7 +266,7 @@ class _Column:
             return _nanoseconds(value, value)
         if isinstance(value, dt.date):
             return _nanoseconds(dt.datetime(value.year, value.month, value.day), value)
-        raise _Bad(f"expected an ISO 8601 date-time string, got {_show(value)}")
+        raise _Bad(f"expected an ISO 8601 date-time string, got {show(value)}")
 
 
 def _categories(categories: frozenset[str]) -> str:
@@ -408,7 +286,7 @@ def _nanoseconds(moment: dt.datetime, original: Any) -> int:
         nanoseconds = (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1_000
         if _INT64_MIN < nanoseconds <= _INT64_MAX:
             return nanoseconds
-    shown = _show(original) if isinstance(original, str) else str(original)
+    shown = show(original) if isinstance(original, str) else str(original)
     raise _Bad(f"date-time out of the supported range ({_RANGE}), got {shown}")
 
 
@@ -458,7 +336,7 @@ def _walk(column: _Column, values: Sequence[Any]) -> _Checked:
             if not column.nullable:
                 total += 1
                 if len(problems) < MAX_PROBLEMS:
-                    text = f"row {row}, column {column.name!r}: a value is required (got {_show(value)})"
+                    text = f"row {row}, column {column.name!r}: a value is required (got {show(value)})"
                     problems.append((row, column.position, column.name, text))
         append(result)
     return _Checked(out, problems, total, has_null)
@@ -557,8 +435,9 @@ def to_frame(
 ) -> pandas.DataFrame:
     """Check ``rows`` against ``schema`` and return them as a frame of the schema's columns, typed.
 
-    ``rows`` is a list of ``{column: value}`` dicts (from :func:`parse_body`) or a pandas frame (a batch
-    chunk: columns whose dtype already settles the check are checked with numpy). The result has a fresh
+    ``rows`` is a list of ``{column: value}`` dicts (from :func:`modelport.serving.body.parse_body`)
+    or a pandas frame (a batch chunk: columns whose dtype already settles the check are checked with
+    numpy). The result has a fresh
     ``RangeIndex``, exactly the schema's columns in schema order, and the dtypes described in this
     module's docstring; ``rows`` is never modified. ``allow_extra=True`` ignores columns that are not in
     the schema (batch files carry ids and other columns) instead of refusing them.
@@ -577,7 +456,8 @@ def to_frame(
         return _frame_to_frame(rows, plan, allow_extra)
     if not isinstance(rows, list | tuple):
         raise InvalidArgument(
-            f"the inputs must be a list of rows (objects of column values), got {_show(rows)}", field="inputs"
+            f"the inputs must be a list of rows (objects of column values), got {show(rows)}",
+            field="inputs",
         )
     n = len(rows)
     if n == 1:
@@ -701,7 +581,7 @@ def _row_problems(
     row_number: int, row: Any, columns: list[_Column], expected: frozenset[str], allow_extra: bool
 ) -> list[_Problem]:
     if not isinstance(row, dict):
-        text = f"row {row_number}: expected an object of column values, got {_show(row)}"
+        text = f"row {row_number}: expected an object of column values, got {show(row)}"
         return [(row_number, -1, None, text)]
     problems: list[_Problem] = []
     for column in columns:
@@ -711,7 +591,7 @@ def _row_problems(
     if not allow_extra:
         unknown = [key for key in row if key not in expected]
         for offset, key in enumerate(unknown):
-            text = f"row {row_number}: unknown column {_show(key) if isinstance(key, str) else repr(key)}"
+            text = f"row {row_number}: unknown column {show(key) if isinstance(key, str) else repr(key)}"
             text += _expected_names(key, columns)
             problems.append((row_number, len(columns) + offset, str(key), text))
     return problems
@@ -745,7 +625,7 @@ def _frame_to_frame(frame: pandas.DataFrame, plan: _Plan, allow_extra: bool) -> 
     if not allow_extra:
         unknown = [label for label in labels if label not in expected]
         for offset, label in enumerate(unknown):
-            text = f"unknown column {_show(label) if isinstance(label, str) else repr(label)}"
+            text = f"unknown column {show(label) if isinstance(label, str) else repr(label)}"
             problems.append((0, len(columns) + offset, str(label), text + _expected_names(label, columns)))
     total = len(problems)
     problems = problems[:MAX_PROBLEMS]
