@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from modelport.columns import ModelSchema
 
@@ -478,3 +478,137 @@ class ResultPage(BaseModel):
     total: int
     page: int
     page_size: int
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+NotificationKind = Literal[
+    "execution_failed", "schedule_skipped", "market_requested", "market_approved", "webhook_test"
+]
+NOTIFICATION_KINDS: tuple[str, ...] = (
+    "execution_failed",
+    "schedule_skipped",
+    "market_requested",
+    "market_approved",
+    "webhook_test",
+)
+SubjectType = Literal["deployment", "model"]
+
+
+class Subject(BaseModel):
+    """What an event is about: a deployment or a model."""
+
+    type: SubjectType
+    id: int
+    name: str
+
+
+class Notification(BaseModel):
+    id: int
+    event_id: str = Field(description="Shared by every copy of one event (in-app, e-mail, webhook).")
+    kind: NotificationKind
+    title: str
+    body: str
+    link: str | None = Field(description="Path in the web app, e.g. /runs/42.")
+    subject: Subject | None
+    created_at: datetime
+    read_at: datetime | None
+
+
+class UnreadCount(BaseModel):
+    unread: int
+
+
+class MarkedRead(BaseModel):
+    updated: int = Field(description="How many notifications were marked read.")
+
+
+class Subscription(BaseModel):
+    id: int
+    subject: Subject
+    created_at: datetime
+
+
+class SubscriptionCreate(Strict):
+    """Follow exactly one of a deployment (id or name) or a model (name)."""
+
+    deployment: str | None = Field(default=None, min_length=1, max_length=100)
+    model: str | None = Field(default=None, pattern=SLUG)
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> SubscriptionCreate:
+        if (self.deployment is None) == (self.model is None):
+            raise ValueError("give exactly one of deployment or model")
+        return self
+
+
+WebhookScope = Literal["own", "all"]
+WEBHOOK_URL = r"^https?://[^\s/?#]+[^\s]*$"
+
+
+class WebhookCreate(Strict):
+    name: str = Field(min_length=1, max_length=100)
+    url: str = Field(max_length=2000, pattern=WEBHOOK_URL, examples=["https://hooks.example.com/modelport"])
+    secret: SecretStr = Field(
+        min_length=16,
+        max_length=255,
+        description="Key of the HMAC-SHA256 signature of each call. Write-only: never returned.",
+    )
+    events: list[NotificationKind] = Field(
+        default_factory=list, max_length=20, description="Kinds to send; empty: every kind."
+    )
+    scope: WebhookScope = Field(
+        default="own",
+        description="own: the events its owner hears about (deployments they own or follow); "
+        "all: every event (admins only).",
+    )
+    active: bool = True
+
+
+class WebhookUpdate(Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    url: str | None = Field(default=None, max_length=2000, pattern=WEBHOOK_URL)
+    secret: SecretStr | None = Field(default=None, min_length=16, max_length=255)
+    events: list[NotificationKind] | None = Field(default=None, max_length=20)
+    scope: WebhookScope | None = None
+    active: bool | None = None
+
+
+class Webhook(BaseModel):
+    """A webhook endpoint; its secret is write-only and never part of this object."""
+
+    id: int
+    name: str
+    url: str
+    events: list[NotificationKind]
+    scope: WebhookScope
+    active: bool
+    owner: str
+    pending_deliveries: int
+    failed_deliveries: int
+    created_at: datetime
+    updated_at: datetime
+
+
+DeliveryStatus = Literal["pending", "delivered", "failed"]
+DeliveryChannel = Literal["email", "webhook"]
+
+
+class Delivery(BaseModel):
+    """One e-mail or webhook call and its attempts. ``pending`` with ``last_error``: failed, will retry."""
+
+    id: int
+    event_id: str
+    kind: NotificationKind
+    channel: DeliveryChannel
+    webhook_id: int | None
+    address: str | None = Field(description="The e-mail address (e-mail deliveries).")
+    status: DeliveryStatus
+    attempts: int
+    response_status: int | None = Field(description="HTTP status of the last webhook attempt.")
+    last_error: str | None
+    payload: dict[str, Any]
+    created_at: datetime
+    last_attempt_at: datetime | None
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None

@@ -183,6 +183,39 @@ class Settings(BaseSettings):
         "(requests still gather while the model is busy).",
     )
 
+    # --- notifications (e-mail and webhooks) ---
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server that sends notification e-mails; e-mail is off when empty."
+    )
+    smtp_port: int = Field(default=587, gt=0, lt=65536, description="Port of the SMTP server.")
+    smtp_from: str = Field(
+        default="modelport@localhost", description="Sender address of notification e-mails."
+    )
+    smtp_username: str | None = Field(default=None, description="SMTP user name; no sign-in when empty.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password (never logged).")
+    smtp_starttls: bool = Field(
+        default=True, description="Upgrade the SMTP connection with STARTTLS before signing in."
+    )
+    notify_sender_enabled: bool = Field(
+        default=True,
+        description="Send queued e-mails and webhook calls from this process (`modelport serve` and "
+        "`modelport worker`); several senders may run.",
+    )
+    notify_poll_seconds: float = Field(
+        default=2.0, gt=0, description="How often the sender looks for e-mails and webhook calls to send."
+    )
+    notify_max_attempts: int = Field(
+        default=5, ge=1, le=20, description="Attempts of one e-mail or webhook call before it is failed."
+    )
+    notify_retry_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Wait before the first retry of a failed delivery; doubled at each further attempt.",
+    )
+    notify_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=120, description="Time limit of one SMTP session or webhook call."
+    )
+
     def resolved_database_url(self) -> str:
         """The metadata store URL, defaulting to the SQLite file under ``home``."""
         if self.database_url:

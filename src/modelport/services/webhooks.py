@@ -1,0 +1,162 @@
+"""Webhooks: admins and data scientists register endpoints that receive events; everyone who manages
+one sees its deliveries, failures included.
+
+A data scientist manages their own webhooks (scope ``own``: the events they hear about); an admin
+manages every webhook and may give one the scope ``all`` (every event of the instance). The secret is
+write-only: stored to sign calls, never returned, never audited.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from modelport.context import Context
+from modelport.db.tables import WebhookRow, utcnow
+from modelport.errors import Forbidden, NotFound
+from modelport.principal import Principal
+from modelport.schemas import Delivery, Page, Role, Webhook, WebhookCreate, WebhookUpdate
+from modelport.services.auth import require
+from modelport.services.delivery import DeliverySender
+from modelport.services.notifications import wake_event
+from modelport.stores.audit import AuditStore, record
+from modelport.stores.webhooks import WebhookStore
+
+
+def _owner_filter(principal: Principal) -> int | None:
+    """Admins reach every webhook; others only their own."""
+    return None if principal.is_admin else principal.user_id
+
+
+class WebhookService:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def _check_scope(self, scope: str | None, principal: Principal) -> None:
+        if scope == "all" and not principal.is_admin:
+            raise Forbidden("only an admin may create a webhook of scope 'all'", field="scope")
+
+    def create(self, body: WebhookCreate, principal: Principal) -> Webhook:
+        require(principal, Role.data_scientist)
+        self._check_scope(body.scope, principal)
+        with self.ctx.db.session() as s:
+            store = WebhookStore(s)
+            row = store.create(
+                principal.user_id,
+                name=body.name,
+                url=body.url,
+                secret=body.secret.get_secret_value(),
+                events=list(dict.fromkeys(body.events)),
+                scope=body.scope,
+                active=body.active,
+            )
+            record(AuditStore(s), principal, "webhook.create", "webhook", str(row.id), name=body.name)
+            return store.to_domain([row])[0]
+
+    def list_webhooks(self, principal: Principal, page: int, page_size: int) -> Page[Webhook]:
+        """An admin's view: every webhook; a data scientist's: their own."""
+        require(principal, Role.data_scientist)
+        with self.ctx.db.session() as s:
+            return WebhookStore(s).list_webhooks(_owner_filter(principal), page, page_size)
+
+    def get(self, webhook_id: int, principal: Principal) -> Webhook:
+        require(principal, Role.data_scientist)
+        with self.ctx.db.session() as s:
+            store = WebhookStore(s)
+            return store.to_domain([store.row(webhook_id, _owner_filter(principal))])[0]
+
+    def update(self, webhook_id: int, body: WebhookUpdate, principal: Principal) -> Webhook:
+        require(principal, Role.data_scientist)
+        self._check_scope(body.scope, principal)
+        changes: dict[str, Any] = body.model_dump(exclude_unset=True, exclude={"secret"})
+        changes = {k: v for k, v in changes.items() if v is not None}
+        if "events" in changes:
+            changes["events"] = list(dict.fromkeys(changes["events"]))
+        if body.secret is not None:
+            changes["secret"] = body.secret.get_secret_value()
+        with self.ctx.db.session() as s:
+            store = WebhookStore(s)
+            row = store.update(store.row(webhook_id, _owner_filter(principal)), **changes)
+            changed = sorted(k for k in changes if k != "secret") + (
+                ["secret"] if "secret" in changes else []
+            )
+            record(AuditStore(s), principal, "webhook.update", "webhook", str(row.id), changed=changed)
+            return store.to_domain([row])[0]
+
+    def delete(self, webhook_id: int, principal: Principal) -> None:
+        require(principal, Role.data_scientist)
+        with self.ctx.db.session() as s:
+            store = WebhookStore(s)
+            row = store.row(webhook_id, _owner_filter(principal))
+            record(AuditStore(s), principal, "webhook.delete", "webhook", str(row.id), name=row.name)
+            store.delete(row)
+
+    def send_test(self, webhook_id: int, principal: Principal) -> Delivery:
+        """Queue a ``webhook_test`` call to the webhook and make its first attempt now; the answer is the
+        delivery after that attempt (retries, if it failed, follow in the background)."""
+        require(principal, Role.data_scientist)
+        with self.ctx.db.session() as s:
+            store = WebhookStore(s)
+            row: WebhookRow = store.row(webhook_id, _owner_filter(principal))
+            event_id = str(uuid.uuid4())
+            delivery_id = store.add_delivery(
+                event_id=event_id,
+                kind="webhook_test",
+                channel="webhook",
+                webhook_id=row.id,
+                payload={
+                    "id": event_id,
+                    "event": "webhook_test",
+                    "created_at": utcnow().isoformat(),
+                    "title": f"Test of webhook {row.name}",
+                    "body": f"{principal.username} sent this test call from modelport.",
+                    "link": None,
+                    "subject": None,
+                    "data": {"webhook_id": row.id},
+                },
+            )
+        return DeliverySender(self.ctx).attempt_now(delivery_id)
+
+    def deliveries(
+        self,
+        principal: Principal,
+        page: int,
+        page_size: int,
+        *,
+        webhook_id: int | None = None,
+        channel: str | None = None,
+        status: str | None = None,
+    ) -> Page[Delivery]:
+        """Deliveries, newest first: an admin's view has them all; a data scientist's, those of their own
+        webhooks and the e-mails sent to them."""
+        require(principal, Role.data_scientist)
+        with self.ctx.db.session() as s:
+            store = WebhookStore(s)
+            if webhook_id is not None:
+                store.row(webhook_id, _owner_filter(principal))  # NotFound unless theirs (or an admin)
+            return store.list_deliveries(
+                page,
+                page_size,
+                owner_id=_owner_filter(principal),
+                webhook_id=webhook_id,
+                channel=channel,
+                status=status,
+            )
+
+    def retry(self, delivery_id: int, principal: Principal) -> Delivery:
+        """Queue a failed delivery again (an admin's, or the owner of its webhook's)."""
+        require(principal, Role.data_scientist)
+        with self.ctx.db.session() as s:
+            store = WebhookStore(s)
+            row = store.delivery_row(delivery_id)
+            if not principal.is_admin:
+                mine = row.webhook_id is not None and (
+                    store.row(row.webhook_id).owner_id == principal.user_id
+                )
+                if not mine:
+                    raise NotFound(f"no delivery {delivery_id}")
+            store.retry(delivery_id)
+            record(AuditStore(s), principal, "delivery.retry", "delivery", str(delivery_id))
+        wake_event(self.ctx).set()
+        with self.ctx.db.session() as s:
+            return WebhookStore(s).get_delivery(delivery_id)
