@@ -11,9 +11,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
-from modelport.tabular import readers
 
 from modelport.errors import InvalidArgument
+from modelport.tabular import readers
 from modelport.tabular.readers import (
     CsvDialect,
     count_rows,
@@ -431,3 +431,133 @@ def test_xlsx_empty_and_header_only(tmp_path: Path) -> None:
 def test_xlsx_that_is_text(tmp_path: Path) -> None:
     path = write(tmp_path / "book.xlsx", "a,b\n1,2\n")
     assert "not a readable Excel .xlsx workbook" in file_error(path, "xlsx").message
+
+
+def test_xlsx_read_from_a_file_named_otherwise(tmp_path: Path) -> None:
+    """Uploads and cached datasets have no .xlsx name: the workbook is read by its content."""
+    book = tmp_path / "book.xlsx"
+    pd.DataFrame({"code": ["01234", "A7"], "n": [1, 2]}).to_excel(book, index=False)
+    renamed = write(tmp_path / "data", book.read_bytes())
+    frame = pd.concat(iter_batches(renamed, "xlsx", 10))
+    assert frame.to_dict("list") == {"code": ["01234", "A7"], "n": [1, 2]}
+
+
+def test_xlsx_numbers_in_a_string_column_become_their_text(tmp_path: Path) -> None:
+    book = tmp_path / "book.xlsx"
+    pd.DataFrame({"code": [1234, 56.5, None], "n": [1, 2, 3]}).to_excel(book, index=False)
+    frame = pd.concat(iter_batches(book, "xlsx", 10, types={"code": "string", "n": "integer"}))
+    assert frame["code"].tolist() == ["1234", "56.5", None]
+    assert frame["n"].tolist() == [1, 2, 3]
+
+
+@pytest.mark.parametrize(("content", "fmt"), [("xlsx", "xlsx"), ("parquet", "parquet"), ("csv", "csv")])
+def test_detect_format_by_content_when_the_name_does_not_say(tmp_path: Path, content: str, fmt: str) -> None:
+    frame = pd.DataFrame({"a": [1, 2]})
+    path = tmp_path / "upload"
+    if content == "xlsx":
+        frame.to_excel(path.with_suffix(".xlsx"), index=False)
+        path.write_bytes(path.with_suffix(".xlsx").read_bytes())
+    elif content == "parquet":
+        frame.to_parquet(path)
+    else:
+        path.write_text("a\n1\n2\n")
+    assert detect_format("export", path) == fmt
+    if content == "csv":  # text under an unknown extension is not guessed to be CSV
+        with pytest.raises(InvalidArgument, match="unsupported file type '.bin'"):
+            detect_format("export.bin", path)
+    else:
+        assert detect_format("export.bin", path) == fmt
+
+
+def test_detect_format_keeps_refusing_legacy_workbooks_whatever_the_content(tmp_path: Path) -> None:
+    path = tmp_path / "upload"
+    pd.DataFrame({"a": [1]}).to_excel(path.with_suffix(".xlsx"), index=False)
+    path.write_bytes(path.with_suffix(".xlsx").read_bytes())
+    with pytest.raises(InvalidArgument, match=r"\.xlsm workbooks are not read"):
+        detect_format("book.xlsm", path)
+
+
+# --- column types from the model's schema ----------------------------------------------------------------
+
+
+def test_string_columns_stay_strings(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.csv", "zip,flag,n\n01234,yes,1\n75001,NO,2\n,true,3\n")
+    frame = read_all(path, types={"zip": "string", "flag": "boolean", "n": "number"})
+    assert frame["zip"].tolist() == ["01234", "75001", None]
+    assert frame["flag"].tolist() == ["yes", "NO", "true"]
+    assert frame["n"].dtype == np.float64 and frame["n"].tolist() == [1.0, 2.0, 3.0]
+    untyped = read_all(path)
+    assert untyped["zip"].tolist()[:2] == [1234, 75001]  # what the schema-less reading would do
+
+
+def _late_decimal_file(path: Path, rows: int = 150_000) -> Path:
+    """An integer column for well over the first MiB, then 7.25, then integers again."""
+    lines = ["id,tenure,label"] + [f"{i},{i % 60},c{i % 3}" for i in range(rows)]
+    lines.insert(rows - 10, f"{rows},7.25,late")
+    return write(path, "\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("types", [None, {"tenure": "number"}])
+def test_a_decimal_after_the_first_mib(tmp_path: Path, types: dict[str, str] | None) -> None:
+    path = _late_decimal_file(tmp_path / "a.csv")
+    assert path.read_bytes().index(b"7.25") > 1 << 20
+    chunks = list(iter_batches(path, "csv", 50_000, types=types))  # type: ignore[arg-type]
+    frame = pd.concat(chunks)
+    assert len(frame) == 150_001
+    assert 7.25 in frame["tenure"].tolist()
+    if types:  # a number column is read as floats from the start: nothing to widen
+        assert all(c["tenure"].dtype == np.float64 for c in chunks)
+    assert frame["id"].tolist()[:3] == [0, 1, 2]
+
+
+def test_a_decimal_after_the_first_mib_with_one_pyarrow_thread(tmp_path: Path) -> None:
+    path = _late_decimal_file(tmp_path / "a.csv")
+    before = pa.cpu_count()
+    pa.set_cpu_count(1)
+    try:
+        frame = pd.concat(iter_batches(path, "csv", 50_000))
+    finally:
+        pa.set_cpu_count(before)
+    assert len(frame) == 150_001 and 7.25 in frame["tenure"].tolist()
+
+
+@pytest.mark.parametrize("threads", ["1", None])
+def test_a_decimal_after_the_first_mib_under_both_thread_settings(
+    tmp_path: Path, threads: str | None
+) -> None:
+    """In a fresh process, as `modelport serve` (OMP_NUM_THREADS=1) and as a default shell run it."""
+    import os
+    import subprocess
+    import sys
+
+    path = _late_decimal_file(tmp_path / "a.csv")
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    if threads is not None:
+        env["OMP_NUM_THREADS"] = threads
+    script = (
+        "import sys, pandas as pd\n"
+        "from modelport.tabular.readers import iter_batches\n"
+        "for types in (None, {'tenure': 'number'}):\n"
+        "    frame = pd.concat(iter_batches(sys.argv[1], 'csv', 50_000, types=types))\n"
+        "    assert len(frame) == 150_001 and 7.25 in frame['tenure'].tolist(), types\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+
+
+def test_text_in_a_number_column_is_left_for_the_validation(tmp_path: Path) -> None:
+    lines = ["n,x"] + [f"{i},{i}" for i in range(120_000)] + ["abc,1", "1,5"]
+    path = write(tmp_path / "a.csv", "\n".join(lines) + "\n")
+    frame = pd.concat(iter_batches(path, "csv", 40_000, types={"n": "number"}))
+    assert frame["n"].tolist()[-2:] == ["abc", "1"]  # the chunk holding 'abc' is text; rows are named later
+
+
+def test_comma_decimals_widen_after_the_first_mib(tmp_path: Path) -> None:
+    lines = ["a;b;c"] + [f"{i};{i % 10};{i % 10},5" for i in range(200_000)] + ["1;2,5;0,5"]
+    path = write(tmp_path / "a.csv", "\n".join(lines) + "\n")
+    last = list(iter_batches(path, "csv", 100_000))[-1]
+    assert last["b"].tolist() == [2.5] and last["c"].tolist()[-1] == 0.5

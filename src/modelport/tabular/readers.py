@@ -12,7 +12,11 @@ whose numbers read ``1,5``). Quoted fields may hold delimiters and newlines. Col
 pandas.read_csv: the same missing-value markers, no date parsing (dates stay strings), duplicate
 and empty header names renamed as pandas does (``x.1``, ``Unnamed: 3``). When a column's type
 changes in the middle of a big file (integers, then ``3.5``, then text), the column is widened and
-reading resumes: chunks read before keep the narrower type, as with pandas' ``chunksize``.
+reading resumes: chunks read before keep the narrower type, as with pandas' ``chunksize``. The
+columns of a model's schema are read with the schema's type from the start (``types``): a number
+column as floats, a string column as text (``01234`` stays ``"01234"``). These decisions look at the
+data and its types only, never at a library's error messages (they change with versions and
+thread counts).
 
 Everything a user can get wrong in a file is an :class:`~modelport.errors.InvalidArgument` with
 ``field="file"``; for CSV and Excel the message starts with the 1-based line (row) number of the
@@ -26,16 +30,18 @@ import contextlib
 import csv
 import io
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any, Literal
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from modelport.columns import ColumnType
 from modelport.errors import InvalidArgument
 
 FileFormat = Literal["csv", "xlsx", "parquet"]
@@ -78,9 +84,11 @@ NA_VALUES = [
 #: larger ones are no faster. A record longer than a block makes the block grow (x4 each time).
 _BLOCK = 1 << 20
 _GIVE_UP_BLOCK = 1 << 30
+# The csv module (used to find the line of a problem) refuses fields over 128 KiB by default, which
+# pyarrow reads: raise its limit (process-wide, never lowered) to the largest block read.
+csv.field_size_limit(max(csv.field_size_limit(), _GIVE_UP_BLOCK))
 _COMMA_DECIMAL = re.compile(r"^[+-]?\d+,\d+$")
 _DOT_DECIMAL = re.compile(r"^[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?$")
-_CONVERSION_ERROR = re.compile(r"In CSV column #(\d+): CSV conversion error to (\w+)")
 _PANDAS_INDEX = re.compile(r"^__index_level_\d+__$")
 
 #: What the readers return: a generator of chunks (closing it releases the file).
@@ -96,18 +104,27 @@ def _file_error(message: str, line: int | None = None, **details: Any) -> Invali
 # --- format -----------------------------------------------------------------------------------------
 
 
-def detect_format(filename: str) -> FileFormat:
-    """The format of a file from its name's extension (case-insensitive).
+def detect_format(filename: str, path: Path | None = None) -> FileFormat:
+    """The format of a file from its name's extension (case-insensitive), else from its content.
 
-    ``.csv``/``.txt``/``.tsv`` are CSV, ``.xlsx`` is Excel, ``.parquet``/``.pq`` is Parquet.
-    Anything else is an :class:`InvalidArgument` (``field="file"``) that lists the accepted extensions.
+    ``.csv``/``.txt``/``.tsv`` are CSV, ``.xlsx`` is Excel, ``.parquet``/``.pq`` is Parquet. A name
+    without one of these extensions is recognised by the content of ``path`` when given: a zip
+    archive holding ``xl/workbook.xml`` is Excel, a file starting with ``PAR1`` is Parquet, and a file
+    without any extension whose start is text is CSV. Anything else (and ``.xls``, ``.xlsm``,
+    ``.xlsb``, ``.ods`` always) is an :class:`InvalidArgument` (``field="file"``) that lists the
+    accepted extensions.
     """
     suffix = PurePath(filename).suffix.lower()
     fmt = FORMAT_BY_EXTENSION.get(suffix)
     if fmt is not None:
         return fmt
+    legacy = suffix in (".xls", ".xlsm", ".xlsb", ".ods")
+    if path is not None and not legacy:
+        fmt = sniff_format(path, text_is_csv=suffix == "")
+        if fmt is not None:
+            return fmt
     accepted = ", ".join(FORMAT_BY_EXTENSION)
-    if suffix in (".xls", ".xlsm", ".xlsb", ".ods"):
+    if legacy:
         hint = f"{suffix} workbooks are not read: save the sheet as .xlsx or as CSV"
     else:
         hint = f"unsupported file type {suffix or '(no extension)'!r}"
@@ -116,6 +133,27 @@ def detect_format(filename: str) -> FileFormat:
         field="file",
         details={"accepted": list(FORMAT_BY_EXTENSION)},
     )
+
+
+def sniff_format(path: Path, *, text_is_csv: bool = True) -> FileFormat | None:
+    """The format of a file from its first bytes: an Excel workbook (a zip archive holding
+    ``xl/workbook.xml``), Parquet (``PAR1``), or (with ``text_is_csv``) CSV for a start without NUL
+    bytes; None when none fits."""
+    import zipfile
+
+    with open(path, "rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                return "xlsx" if "xl/workbook.xml" in archive.namelist() else None
+        except (zipfile.BadZipFile, OSError):
+            return None
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if text_is_csv and head and b"\x00" not in head:
+        return "csv"
+    return None
 
 
 # --- CSV dialect --------------------------------------------------------------------------------------
@@ -180,11 +218,12 @@ def _reject_non_text(raw: bytes) -> None:
 
 def _decode_prefix(raw: bytes, truncated: bool) -> tuple[str, str]:
     try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as exc:
-        # The prefix may end in the middle of a multi-byte character.
-        if truncated and exc.reason == "unexpected end of data" and exc.start >= len(raw) - 3:
-            return raw[: exc.start].decode("utf-8"), "utf-8"
+        # A truncated prefix may end in the middle of a multi-byte character: an incremental decoder
+        # keeps such an incomplete sequence pending instead of refusing it (invalid bytes still fail).
+        text = codecs.getincrementaldecoder("utf-8")().decode(raw, final=not truncated)
+        return text, "utf-8"
+    except UnicodeDecodeError:
+        pass
     try:
         return raw.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
@@ -301,8 +340,15 @@ class _Lines:
         self._start = start
         self.line = 0
         self.bad: InvalidArgument | None = None
+        self.exhausted = False
+        """True once a reader asked for a line after the last one."""
 
     def __iter__(self) -> Iterator[str]:
+        yield from self._decoded()
+        if self.bad is None:
+            self.exhausted = True
+
+    def _decoded(self) -> Iterator[str]:
         for raw in self._fh:
             self.line += 1
             if self.line < self._start:
@@ -379,12 +425,17 @@ def _csv_problem(path: Path, dialect: CsvDialect, reason: str) -> InvalidArgumen
 
 
 def _open_quote_at_end(path: Path, dialect: CsvDialect, start: int) -> bool:
+    """Whether a quoted field opened at or after line ``start`` is still open at the end of the file.
+
+    The strict csv reader stops at the first malformed record; when it stopped because it asked for
+    a line after the last one, a quoted field was still open (any other problem stops it earlier).
+    """
     lines = _Lines(path, dialect, start=start)
     try:
         for _ in csv.reader(lines, delimiter=dialect.delimiter, quotechar='"', strict=True):
             pass
-    except csv.Error as exc:
-        return "unexpected end of data" in str(exc)
+    except csv.Error:
+        return lines.exhausted
     finally:
         lines.close()
     return False
@@ -520,45 +571,145 @@ def _open_arrow_csv(
     )
 
 
-def _iter_csv(path: Path, chunk_rows: int, columns: list[str] | None) -> Chunks:
-    """pyarrow's streaming reader, opened again (skipping what was yielded) when a type must widen."""
+def _arrow_hints(types: Mapping[str, ColumnType] | None, names: list[str]) -> dict[str, pa.DataType]:
+    """The Arrow types the schema asks for, by column: text for string, boolean and datetime columns
+    (read as written: ``01234`` stays ``"01234"``, booleans are parsed in all their spellings by the
+    validation), float64 for number, int64 for integer columns."""
+    hints: dict[str, pa.DataType] = {}
+    for name, kind in (types or {}).items():
+        if name in names:
+            hints[name] = _HINTED[kind]
+    return hints
+
+
+_HINTED: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "boolean": pa.string(),
+    "datetime": pa.string(),
+    "number": pa.float64(),
+    "integer": pa.int64(),
+}
+
+
+def _settle(inferred: pa.DataType, hint: pa.DataType | None) -> pa.DataType:
+    """A column's type from the first block's inference and the schema's hint, chosen so that the
+    first block's values fit it: dates stay text (as pandas reads them); a numeric hint wins over an
+    inferred null, integer or (for number columns) float type, and gives way to text the first block
+    already holds (the validation then names the rows)."""
+    if pa.types.is_temporal(inferred):
+        inferred = pa.string()
+    if hint is None or pa.types.is_string(hint):
+        return hint or inferred
+    if pa.types.is_floating(hint):
+        numeric = (
+            pa.types.is_null(inferred) or pa.types.is_integer(inferred) or pa.types.is_floating(inferred)
+        )
+        return hint if numeric else pa.string()
+    if pa.types.is_null(inferred) or pa.types.is_integer(inferred):
+        return hint
+    return pa.float64() if pa.types.is_floating(inferred) else pa.string()
+
+
+def _from_text(table: pa.Table, types: dict[str, pa.DataType], decimal: str) -> pa.Table:
+    """A table read as text, converted column by column to ``types``, widening (and remembering in
+    ``types``) a column whose values do not all convert: integer -> float -> text."""
+    for i, name in enumerate(table.schema.names):
+        column = table.column(i)
+        target: pa.DataType | None = types.get(name, pa.string())
+        while target is not None and not pa.types.is_string(target):
+            values = column
+            if decimal == "," and pa.types.is_floating(target):
+                values = pc.replace_substring(column, ",", ".")
+            try:
+                table = table.set_column(i, name, values.cast(target))
+                break
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                target = _widen(target)
+                types[name] = target or pa.string()
+    return table
+
+
+class _Structure:
+    """What to do when pyarrow cannot parse the file: blame a line, or read with bigger blocks.
+
+    pyarrow refuses a record larger than its read block, as it refuses a malformed one. The file is
+    checked once with the csv module: a line it blames is the error; when it blames none, the records
+    are well formed and the block grows (x4), up to the file's size.
+    """
+
+    def __init__(self, path: Path, dialect: CsvDialect) -> None:
+        self.path, self.dialect = path, dialect
+        self._size = path.stat().st_size
+        self._checked = False
+
+    def grow(self, block_size: int, reason: str) -> int:
+        """The next block size to try; raises the file's problem when growing cannot help."""
+        if not self._checked:
+            problem = _csv_problem(self.path, self.dialect, reason)
+            if problem.details and "line" in problem.details:
+                raise problem
+            self._checked = True
+        if block_size >= min(self._size, _GIVE_UP_BLOCK):
+            raise _csv_problem(self.path, self.dialect, reason)
+        return block_size * 4
+
+
+def _iter_csv(
+    path: Path, chunk_rows: int, columns: list[str] | None, types: Mapping[str, ColumnType] | None
+) -> Chunks:
+    """pyarrow's streaming reader with each column's type fixed after the first block.
+
+    A later block whose values do not fit a fixed type makes pyarrow stop; the file is then opened
+    again (skipping the rows already yielded) with every column read as text, and each chunk is
+    converted here, column by column, widening what does not fit. Decisions are taken on the data and
+    its types, never on pyarrow's messages, whose wording changes with versions and thread counts.
+    """
     dialect = sniff_csv(path)
     raw_names, header_lines = _read_header(path, dialect)
     names = _pandas_names(raw_names)
     include = _check_columns(names, columns)
+    hints = _arrow_hints(types, include or names)
+    text_hints = {name: kind for name, kind in hints.items() if pa.types.is_string(kind)}
+    structure = _Structure(path, dialect)
     block_size = _BLOCK
-    types: dict[str, pa.DataType] | None = None  # fixed after the first block, widened on conflicts
+    fixed: dict[str, pa.DataType] | None = None  # from the first block; widened in text mode
+    as_text = False  # pyarrow refused a block with the fixed types: read text, convert here
     emitted = 0
     while True:
         source = _CountingFile(path)
         reader: pacsv.CSVStreamingReader | None = None
         try:
+            if fixed is None:
+                given: dict[str, pa.DataType] = text_hints
+            elif as_text:
+                given = {name: pa.string() for name in fixed}
+            else:
+                given = fixed
             try:
-                reader = _open_arrow_csv(source, dialect, names, header_lines, block_size, types, include)
+                reader = _open_arrow_csv(source, dialect, names, header_lines, block_size, given, include)
             except pa.ArrowNotImplementedError:
-                if types is not None:
+                if fixed is not None:
                     raise
                 source.close()
-                yield from _iter_csv_pandas(path, dialect, chunk_rows, include)
+                yield from _iter_csv_pandas(path, dialect, chunk_rows, include, types)
                 return
             except pa.ArrowInvalid as exc:
-                message = str(exc)
-                if "Could not skip" in message and not _has_rows(path, dialect):
-                    raise _file_error("the file has no rows: it holds only a header") from None
-                if ("straddl" in message or "Could not skip" in message) and block_size < _GIVE_UP_BLOCK:
-                    block_size *= 4
+                if fixed is not None and not as_text:
+                    as_text = True
                     continue
-                raise _csv_problem(path, dialect, message) from None
-            if types is None:
-                # The first block decides the types; dates stay text (as pandas reads them), and a
-                # column read as bytes holds bytes the encoding cannot decode.
+                if not _has_rows(path, dialect):
+                    raise _file_error("the file has no rows: it holds only a header") from None
+                block_size = structure.grow(block_size, str(exc))
+                continue
+            if fixed is None:
+                # The first block decides the types; a column read as bytes holds bytes the encoding
+                # cannot decode. Then read again with these types given: the same values, but
+                # pyarrow's typed converters parse 40% faster than its inferring ones (1,000,000 rows
+                # x 20 numbers: 0.9 s of CPU instead of 1.45 s).
                 schema = reader.schema
                 if any(pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type) for f in schema):
                     raise _csv_problem(path, dialect, "invalid UTF-8 data")
-                types = {f.name: pa.string() if pa.types.is_temporal(f.type) else f.type for f in schema}
-                # Read again with these types given: the same values, but pyarrow's typed converters
-                # parse 40% faster than its inferring ones (1,000,000 rows x 20 numbers: 0.9 s of CPU
-                # instead of 1.45 s), and dates stay strings.
+                fixed = {f.name: _settle(f.type, hints.get(f.name)) for f in schema}
                 continue
             chunks = _Rechunker(chunk_rows)
             skip = emitted
@@ -570,21 +721,16 @@ def _iter_csv(path: Path, chunk_rows: int, columns: list[str] | None) -> Chunks:
                             continue
                         batch, skip = batch.slice(skip), 0
                     for table in chunks.push(batch):
+                        if as_text:
+                            table = _from_text(table, fixed, dialect.decimal)
                         yield _to_frame(table, emitted)
                         emitted += table.num_rows
             except pa.ArrowInvalid as exc:
-                message = str(exc)
-                if "straddl" in message and block_size < _GIVE_UP_BLOCK:
-                    block_size *= 4
+                if not as_text:
+                    as_text = True  # a value that does not fit its column's type, or a bad record
                     continue
-                match = _CONVERSION_ERROR.search(message)
-                if match and int(match.group(1)) < len(names):
-                    name = names[int(match.group(1))]
-                    wider = _widen(types.get(name, pa.null()))
-                    if wider is not None:
-                        types[name] = wider
-                        continue  # read again from the start, skipping the rows already yielded
-                raise _csv_problem(path, dialect, message) from None
+                block_size = structure.grow(block_size, str(exc))
+                continue
             if source.quotes % 2:
                 # pyarrow silently ends a quoted field at the end of the file: look for that.
                 problem = _csv_problem(path, dialect, "odd number of quotes")
@@ -592,6 +738,8 @@ def _iter_csv(path: Path, chunk_rows: int, columns: list[str] | None) -> Chunks:
                     raise problem
             rest = chunks.flush()
             if rest is not None:
+                if as_text:
+                    rest = _from_text(rest, fixed, dialect.decimal)
                 yield _to_frame(rest, emitted)
                 emitted += rest.num_rows
             if emitted == 0:
@@ -603,9 +751,16 @@ def _iter_csv(path: Path, chunk_rows: int, columns: list[str] | None) -> Chunks:
             source.close()
 
 
-def _iter_csv_pandas(path: Path, dialect: CsvDialect, chunk_rows: int, include: list[str] | None) -> Chunks:
+def _iter_csv_pandas(
+    path: Path,
+    dialect: CsvDialect,
+    chunk_rows: int,
+    include: list[str] | None,
+    types: Mapping[str, ColumnType] | None = None,
+) -> Chunks:
     """The fallback reader (pandas' C parser) for what pyarrow cannot read; same contract."""
     emitted = 0
+    text = {name: str for name, kind in (types or {}).items() if kind in ("string", "boolean", "datetime")}
     try:
         with pd.read_csv(
             path,
@@ -617,6 +772,7 @@ def _iter_csv_pandas(path: Path, dialect: CsvDialect, chunk_rows: int, include: 
             chunksize=chunk_rows,
             usecols=include,
             skip_blank_lines=True,
+            dtype=text or None,
         ) as reader:
             for frame in reader:
                 if include is not None:
@@ -674,19 +830,27 @@ def _iter_parquet(path: Path, chunk_rows: int, columns: list[str] | None) -> Chu
 # --- Excel ----------------------------------------------------------------------------------------------
 
 
-def _iter_xlsx(path: Path, chunk_rows: int, columns: list[str] | None) -> Chunks:
+def _iter_xlsx(
+    path: Path, chunk_rows: int, columns: list[str] | None, types: Mapping[str, ColumnType] | None
+) -> Chunks:
     import zipfile
 
     import openpyxl
     from openpyxl.utils import get_column_letter
     from openpyxl.utils.exceptions import InvalidFileException
 
+    # Opened through a file object: openpyxl refuses a path whose name does not end in .xlsx (an
+    # uploaded or cached file may have another name), but reads any file object.
+    handle = open(path, "rb")  # noqa: SIM115 - closed in the finally below, after the workbook
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        if isinstance(exc, FileNotFoundError):
-            raise
+        handle.close()
         raise _file_error(f"the file is not a readable Excel .xlsx workbook: {exc}") from None
+    except BaseException:
+        handle.close()
+        raise
+    text = [name for name, kind in (types or {}).items() if kind == "string"]
     try:
         if not book.worksheets:
             raise _file_error("the workbook has no sheet")
@@ -720,33 +884,59 @@ def _iter_xlsx(path: Path, chunk_rows: int, columns: list[str] | None) -> Chunks
                 continue
             buffer.append(tuple(values[:width]) + (None,) * (width - len(values)))
             if len(buffer) == chunk_rows:
-                yield _xlsx_frame(buffer, names, positions, emitted)
+                yield _xlsx_frame(buffer, names, positions, emitted, text)
                 emitted += len(buffer)
                 buffer = []
         if buffer:
-            yield _xlsx_frame(buffer, names, positions, emitted)
+            yield _xlsx_frame(buffer, names, positions, emitted, text)
             emitted += len(buffer)
         if emitted == 0:
             raise _file_error(f"the file has no rows: {where} holds only a header")
     finally:
         book.close()
+        handle.close()
 
 
 def _xlsx_frame(
-    rows: list[tuple[Any, ...]], names: list[str], positions: list[int] | None, first_row: int
+    rows: list[tuple[Any, ...]],
+    names: list[str],
+    positions: list[int] | None,
+    first_row: int,
+    text: list[str],
 ) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(rows, columns=names)
     if positions is not None:
         frame = frame.iloc[:, positions]
     frame = frame.infer_objects()
+    for name in text:  # a number typed in a text column of the schema: its text, 1234 not 1234.0
+        if name in frame.columns:
+            frame[name] = [_cell_text(v) for v in frame[name].tolist()]
     frame.index = pd.RangeIndex(first_row, first_row + len(frame))
     return frame
+
+
+def _cell_text(value: Any) -> Any:
+    if value is None or isinstance(value, str) or isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        if value != value:
+            return None
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    return value
 
 
 # --- entry points ---------------------------------------------------------------------------------------
 
 
-def iter_batches(path: Path, fmt: FileFormat, chunk_rows: int, columns: list[str] | None = None) -> Chunks:
+def iter_batches(
+    path: Path,
+    fmt: FileFormat,
+    chunk_rows: int,
+    columns: list[str] | None = None,
+    types: Mapping[str, ColumnType] | None = None,
+) -> Chunks:
     """Stream a file as pandas DataFrames of ``chunk_rows`` rows (the last one may be shorter).
 
     Memory stays bounded, whatever the file's size, for CSV and Parquet: about two chunks plus
@@ -754,6 +944,13 @@ def iter_batches(path: Path, fmt: FileFormat, chunk_rows: int, columns: list[str
     ``columns`` picks and orders the columns (every chunk has them in that order); a name the file
     lacks is an :class:`InvalidArgument` naming it. Each chunk's index is the 0-based
     position of its rows among the file's data rows.
+
+    ``types`` gives the logical type of some columns (a model's input schema): a CSV file's
+    ``string``, ``boolean`` and ``datetime`` columns are read as text (``01234`` stays ``"01234"``;
+    booleans are parsed by :mod:`modelport.tabular.validation` in all their spellings), ``number``
+    columns as floats and ``integer`` columns as integers, widened as above when values do not fit
+    (the validation then names the offending rows); an Excel file's numbers in a ``string`` column
+    become their text (``1234``). Parquet files keep their stored types.
 
     - **parquet**: pyarrow ``ParquetFile.iter_batches``; pandas' stored index columns are dropped.
     - **csv**: dialect from :func:`sniff_csv`, then pyarrow's streaming reader (see the module doc);
@@ -776,11 +973,11 @@ def iter_batches(path: Path, fmt: FileFormat, chunk_rows: int, columns: list[str
         raise ValueError(f"chunk_rows must be at least 1, not {chunk_rows}")
     path = Path(path)
     if fmt == "csv":
-        return _iter_csv(path, chunk_rows, columns)
+        return _iter_csv(path, chunk_rows, columns, types)
     if fmt == "parquet":
         return _iter_parquet(path, chunk_rows, columns)
     if fmt == "xlsx":
-        return _iter_xlsx(path, chunk_rows, columns)
+        return _iter_xlsx(path, chunk_rows, columns, types)
     raise ValueError(f"unknown file format {fmt!r}")
 
 
