@@ -125,6 +125,13 @@ class Settings(BaseSettings):
         gt=2,
         description="A running execution whose worker has not sent a heartbeat for this long is recovered.",
     )
+    worker_shutdown_grace_seconds: float = Field(
+        default=20.0,
+        ge=0,
+        description="On SIGTERM a worker stops claiming and lets a running execution finish for this long, "
+        "then stops it and queues it again without counting an attempt (keep it under the orchestrator's "
+        "kill delay, e.g. Kubernetes' 30 s).",
+    )
     execution_max_retries: int = Field(
         default=1, ge=0, description="Retries of an execution whose worker was lost."
     )

@@ -10,13 +10,16 @@ from pathlib import Path
 
 from starlette.datastructures import UploadFile
 
+from modelport.batch.cleanup import owned_prefix
 from modelport.errors import InvalidArgument, PayloadTooLarge
 
 
 @contextmanager
 def spooled(upload: UploadFile, tmp_dir: Path, max_bytes: int, field: str) -> Iterator[Path]:
-    """Copy ``upload`` to a temporary file (refusing empty or oversized files) and remove it at the end."""
-    folder = Path(tempfile.mkdtemp(prefix="upload-", dir=tmp_dir))
+    """Copy ``upload`` to a temporary file (refusing empty or oversized files) and remove it at the end.
+    The folder is named after this process, so that a sweep after a kill removes it
+    (:func:`modelport.batch.cleanup.sweep`)."""
+    folder = Path(tempfile.mkdtemp(prefix=owned_prefix("upload"), dir=tmp_dir))
     path = folder / "data"
     try:
         size = 0

@@ -13,23 +13,25 @@ from pathlib import Path
 from typing import Any
 
 from modelport.batch.base import BatchJob, Cancelled
+from modelport.batch.cleanup import owned_prefix
 from modelport.batch.engines import get_engine
 from modelport.columns import ModelSchema
 from modelport.context import Context
 from modelport.errors import InvalidArgument, ModelportError
 from modelport.schemas import OutputSpec
 from modelport.stores.deployments import DeploymentStore
-from modelport.stores.executions import ExecutionStore
+from modelport.stores.executions import ExecutionStore, StaleAttempt
 from modelport.tabular.sql import append_file, read_query
 
 log = logging.getLogger("modelport.executor")
 
 
 class DbReporter:
-    """Progress, logs and cancellation through the metadata store, written at most once a second."""
+    """Progress, logs and cancellation through the metadata store, written at most once a second.
+    Every write is fenced by the attempt: StaleAttempt once it no longer holds the execution."""
 
-    def __init__(self, ctx: Context, execution_id: int, total: int | None) -> None:
-        self.ctx, self.execution_id, self.total = ctx, execution_id, total
+    def __init__(self, ctx: Context, execution_id: int, attempt: int, total: int | None) -> None:
+        self.ctx, self.execution_id, self.attempt, self.total = ctx, execution_id, attempt, total
         self._last = 0.0
         self._cancelled = False
 
@@ -42,13 +44,17 @@ class DbReporter:
         with self.ctx.db.session() as s:
             store = ExecutionStore(s)
             store.progress(
-                self.execution_id, rows_read=rows_read, rows_written=rows_written, progress=fraction
+                self.execution_id,
+                self.attempt,
+                rows_read=rows_read,
+                rows_written=rows_written,
+                progress=fraction,
             )
             self._cancelled = store.cancel_requested(self.execution_id)
 
     def log(self, message: str) -> None:
         with self.ctx.db.session() as s:
-            ExecutionStore(s).log(self.execution_id, message)
+            ExecutionStore(s).log(self.execution_id, message, attempt=self.attempt)
 
     def cancelled(self) -> bool:
         return self._cancelled
@@ -83,8 +89,19 @@ def _append_to_table(ctx: Context, results: Path, fmt: str, out: OutputSpec, rep
     reporter.log(f"appended the results to {out.connection}:{out.table}")
 
 
-def run_execution(ctx: Context, execution_id: int) -> str:
-    """Run a claimed (``running``) execution to its end; returns its final status."""
+def run_execution(ctx: Context, execution_id: int, attempt: int) -> str:
+    """Run ``attempt`` of a claimed (``running``) execution to its end; returns its final status, or
+    ``stale`` when the attempt lost the execution meanwhile (its writes were refused, its partial output
+    discarded: the results are written in this attempt's own folder and published only by the fenced
+    final write)."""
+    try:
+        return _run(ctx, execution_id, attempt)
+    except StaleAttempt:
+        log.warning("execution %s: attempt %s no longer holds it; stopped", execution_id, attempt)
+        return "stale"
+
+
+def _run(ctx: Context, execution_id: int, attempt: int) -> str:
     with ctx.db.session() as s:
         row = ExecutionStore(s).row(execution_id)
         deployments = DeploymentStore(s)
@@ -94,16 +111,17 @@ def run_execution(ctx: Context, execution_id: int) -> str:
         try:
             resolved = deployments.resolve(deployment.id, None)
         except ModelportError as exc:
-            ExecutionStore(s).finish(execution_id, "failed", error=exc.message)
+            ExecutionStore(s).finish(execution_id, "failed", attempt=attempt, error=exc.message)
             return "failed"
-        ExecutionStore(s).progress(execution_id, version=resolved.version)
+        ExecutionStore(s).progress(execution_id, attempt, version=resolved.version)
         ExecutionStore(s).log(
             execution_id,
             f"running {deployment.name} (version {resolved.version}, "
-            f"{engine_name} engine, attempt {row.attempts})",
+            f"{engine_name} engine, attempt {attempt})",
+            attempt=attempt,
         )
-    reporter = DbReporter(ctx, execution_id, input_ref.get("rows"))
-    folder = Path(tempfile.mkdtemp(prefix=f"execution-{execution_id}-", dir=ctx.tmp_dir))
+    reporter = DbReporter(ctx, execution_id, attempt, input_ref.get("rows"))
+    folder = Path(tempfile.mkdtemp(prefix=execution_folder_prefix(execution_id, attempt), dir=ctx.tmp_dir))
     try:
         input_path, input_format = _materialise(ctx, input_ref, market, folder, reporter)
         if reporter.total is None and input_format == "parquet":
@@ -124,6 +142,8 @@ def run_execution(ctx: Context, execution_id: int) -> str:
         )
         started = time.monotonic()
         result = get_engine(engine_name).run(job, reporter)
+        with ctx.db.session() as s:  # no output leaves this attempt's folder unless it still holds the run
+            ExecutionStore(s).check(execution_id, attempt)
         stored = ctx.artifacts.put_file(job.output_path)
         if output.connection:
             _append_to_table(ctx, job.output_path, output.format, output, reporter)
@@ -133,10 +153,12 @@ def run_execution(ctx: Context, execution_id: int) -> str:
             store.log(
                 execution_id,
                 f"scored {result.rows_read} rows in {seconds:.1f} s, peak memory {_peak_mib():,} MiB",
+                attempt=attempt,
             )
-            done = store.finish(
+            store.finish(
                 execution_id,
                 "succeeded",
+                attempt=attempt,
                 rows_read=result.rows_read,
                 rows_written=result.rows_written,
                 progress=1.0,
@@ -148,17 +170,21 @@ def run_execution(ctx: Context, execution_id: int) -> str:
                     "rows": result.rows_written,
                 },
             )
-        return "succeeded" if done else "cancelled"
+        return "succeeded"
+    except StaleAttempt:
+        raise  # not this attempt's run any more: record nothing
     except Cancelled:
         with ctx.db.session() as s:
-            ExecutionStore(s).finish(execution_id, "cancelled", error="cancelled while running")
+            ExecutionStore(s).finish(
+                execution_id, "cancelled", attempt=attempt, error="cancelled while running"
+            )
         return "cancelled"
     except ModelportError as exc:
-        _fail(ctx, execution_id, exc.message)
+        _fail(ctx, execution_id, attempt, exc.message)
         return "failed"
     except Exception as exc:  # noqa: BLE001 - any failure of a run is recorded on the run
         log.exception("execution %s failed", execution_id)
-        _fail(ctx, execution_id, f"{type(exc).__name__}: {exc}", traceback.format_exc(limit=5))
+        _fail(ctx, execution_id, attempt, f"{type(exc).__name__}: {exc}", traceback.format_exc(limit=5))
         return "failed"
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -179,10 +205,17 @@ def _peak_mib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # KiB on Linux
 
 
-def _fail(ctx: Context, execution_id: int, message: str, trace: str | None = None) -> None:
+def execution_folder_prefix(execution_id: int, attempt: int) -> str:
+    """Name prefix of an attempt's working folder under ``tmp/``: the execution, the attempt and the
+    process that owns it (so :func:`~modelport.batch.cleanup.sweep` tells a live run's folder from a
+    dead one's)."""
+    return owned_prefix(f"execution-{execution_id}-a{attempt}")
+
+
+def _fail(ctx: Context, execution_id: int, attempt: int, message: str, trace: str | None = None) -> None:
     with ctx.db.session() as s:
         store = ExecutionStore(s)
-        store.log(execution_id, message, "error")
+        store.log(execution_id, message, "error", attempt=attempt)
         if trace:
-            store.log(execution_id, trace, "debug")
-        store.finish(execution_id, "failed", error=message[:2000])
+            store.log(execution_id, trace, "debug", attempt=attempt)
+        store.finish(execution_id, "failed", attempt=attempt, error=message[:2000])

@@ -2,6 +2,14 @@
 
 It sends a heartbeat while a child runs; an execution whose worker died (``kill -9``) is noticed when
 its lease expires (by any worker) and is queued again or failed, per ``execution_max_retries``.
+
+A run is never executed twice at once: the child dies with the thread that started it
+(:mod:`modelport.batch.child`), and every write about an execution names the attempt that holds it,
+so a stale attempt can record nothing (:class:`~modelport.stores.executions.StaleAttempt`).
+
+:meth:`Worker.stop` (SIGTERM to ``modelport worker``, or ``modelport serve`` shutting down) stops
+claiming, gives a running child ``worker_shutdown_grace_seconds`` to finish, then kills it and queues
+its run again without counting the attempt: a rolling restart loses no run.
 """
 
 from __future__ import annotations
@@ -19,12 +27,17 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from modelport.batch.child import EXIT_STALE
+from modelport.batch.cleanup import sweep
 from modelport.context import Context
 from modelport.monitoring import EXECUTIONS_FINISHED
 from modelport.settings import Settings
-from modelport.stores.executions import ExecutionStore
+from modelport.stores.executions import Claim, ExecutionStore, StaleAttempt
 
 log = logging.getLogger("modelport.worker")
+
+POLL_SECONDS = 0.2
+"""How often a worker thread looks at its child (exit, cancellation, time limit, shutdown)."""
 
 
 def settings_json(settings: Settings) -> str:
@@ -44,26 +57,45 @@ class Worker:
         self.ctx = ctx
         self.id = worker_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.concurrency = concurrency or ctx.settings.worker_concurrency
-        self._stop = threading.Event()
+        self._stop = threading.Event()  # stop claiming
+        self._grace_over = threading.Event()  # stop the running children and queue their runs again
         self._threads: list[threading.Thread] = []
-        self._children: set[subprocess.Popen[bytes]] = set()
 
     # --- lifecycle -------------------------------------------------------------------------------
 
     def start(self) -> None:
+        """Remove what killed runs and uploads left in the home, then start the threads."""
+        self.sweep()
         for n in range(self.concurrency):
             thread = threading.Thread(target=self._loop, name=f"worker-{n}", daemon=True)
             thread.start()
             self._threads.append(thread)
         log.info("worker %s started (%d slot(s))", self.id, self.concurrency)
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, grace: float | None = None) -> None:
+        """Stop claiming; let the running children finish for up to ``grace`` seconds (default
+        ``worker_shutdown_grace_seconds``), then kill them and queue their runs again without counting
+        the attempt. Returns when every thread has ended."""
+        if grace is None:
+            grace = self.ctx.settings.worker_shutdown_grace_seconds
         self._stop.set()
-        for child in list(self._children):
-            child.kill()
+        deadline = time.monotonic() + grace
         for thread in self._threads:
-            thread.join(timeout)
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self._grace_over.set()
+        for thread in self._threads:
+            thread.join(60)
         self._threads.clear()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def sweep(self) -> None:
+        try:
+            sweep(self.ctx)
+        except Exception:  # noqa: BLE001 - a cleanup never stops the worker
+            log.exception("cleaning temporary files failed")
 
     def _loop(self) -> None:
         poll = self.ctx.settings.worker_poll_seconds
@@ -89,77 +121,125 @@ class Worker:
             log.warning("execution %s of a lost worker: %s", execution_id, status)
         return outcome
 
-    def claim(self) -> int | None:
+    def claim_next(self) -> Claim | None:
+        """Claim the oldest queued execution (a new attempt); None when the queue is empty."""
         with self.ctx.db.session() as s:
             return ExecutionStore(s).claim(self.id)
 
+    def claim(self) -> int | None:
+        """Claim the oldest queued execution; its id, or None when the queue is empty."""
+        claimed = self.claim_next()
+        return claimed.id if claimed is not None else None
+
     def run_once(self) -> bool:
         """Claim one queued execution and run it to its end; False when the queue was empty."""
-        execution_id = self.claim()
-        if execution_id is None:
+        if self._stop.is_set():
             return False
-        status = self.run(execution_id)
-        EXECUTIONS_FINISHED.labels(status, "any").inc()
+        claimed = self.claim_next()
+        if claimed is None:
+            return False
+        status = self.run(claimed)
+        if status in ("succeeded", "failed", "cancelled"):
+            EXECUTIONS_FINISHED.labels(status, "any").inc()
         return True
 
-    def run(self, execution_id: int) -> str:
-        """Run a claimed execution in a child process and enforce its limits; returns the final status."""
+    def run(self, claimed: Claim) -> str:
+        """Run a claimed execution's attempt in a child process and enforce its limits. Returns its
+        status afterwards (``queued`` when this worker's shutdown put it back in the queue)."""
         st = self.ctx.settings
+        execution_id, attempt = claimed.id, claimed.attempt
         beat = max(1.0, st.worker_lease_seconds / 3)
+        stopped: str | None = None  # why this thread stopped the child: cancelled, timeout, lost, shutdown
         with tempfile.TemporaryFile() as stderr:
+            # The child dies with this thread (PR_SET_PDEATHSIG): this thread waits for it in every case.
             child = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
                 [
                     sys.executable,
                     "-m",
                     "modelport.batch.child",
                     str(execution_id),
+                    str(attempt),
                     str(st.execution_memory_mb),
+                    str(os.getpid()),
                 ],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=stderr,
                 start_new_session=True,
             )
-            self._children.add(child)
             try:
                 assert child.stdin is not None
-                child.stdin.write(settings_json(st).encode())
-                child.stdin.close()
+                try:
+                    child.stdin.write(settings_json(st).encode())
+                    child.stdin.close()
+                except BrokenPipeError:
+                    pass  # the child ended already: its exit code tells
                 deadline = time.monotonic() + st.execution_timeout_seconds
                 next_beat = time.monotonic() + beat
-                while child.poll() is None:
-                    time.sleep(0.2)
-                    if time.monotonic() >= next_beat:
+                while stopped is None:
+                    try:
+                        child.wait(POLL_SECONDS)
+                        break
+                    except subprocess.TimeoutExpired:
+                        pass
+                    if self._grace_over.is_set():
+                        stopped = "shutdown"
+                    elif time.monotonic() > deadline:
+                        stopped = "timeout"
+                    elif time.monotonic() >= next_beat:
                         next_beat = time.monotonic() + beat
-                        with self.ctx.db.session() as s:
-                            store = ExecutionStore(s)
-                            if not store.heartbeat(execution_id, self.id):
-                                child.kill()  # no longer ours (recovered elsewhere, or finished)
-                            elif store.cancel_requested(execution_id):
-                                child.kill()
-                                child.wait()
-                                store.finish(execution_id, "cancelled", error="cancelled while running")
-                                store.log(execution_id, "stopped: cancelled")
-                    if time.monotonic() > deadline:
-                        child.kill()
-                        child.wait()
-                        self._fail(execution_id, f"time limit of {st.execution_timeout_seconds} s exceeded")
-                code = child.wait()
+                        stopped = self._beat(claimed)
             finally:
-                self._children.discard(child)
+                if child.poll() is None:
+                    child.kill()
+                code = child.wait()
             stderr.seek(0)
             tail = stderr.read()[-2000:].decode(errors="replace").strip()
-        with self.ctx.db.session() as s:
-            status = ExecutionStore(s).row(execution_id).status
-        if status == "running":
-            reason = "out of memory or killed" if code < 0 or code == 137 else f"exit code {code}"
-            detail = f": {tail.splitlines()[-1]}" if tail else ""
-            self._fail(execution_id, f"the run's process ended unexpectedly ({reason}){detail}")
-            status = "failed"
-        return status
+        return self._settle(claimed, stopped, code, tail)
 
-    def _fail(self, execution_id: int, message: str) -> None:
-        with self.ctx.db.session() as s:
-            store = ExecutionStore(s)
-            if store.finish(execution_id, "failed", error=message):
-                store.log(execution_id, message, "error")
+    def _beat(self, claimed: Claim) -> str | None:
+        """Renew the lease; why the child must stop (``lost``, ``cancelled``) or None."""
+        try:
+            with self.ctx.db.session() as s:
+                store = ExecutionStore(s)
+                store.heartbeat(claimed.id, self.id, claimed.attempt)
+                return "cancelled" if store.cancel_requested(claimed.id) else None
+        except StaleAttempt:
+            log.warning("execution %s: attempt %s no longer ours; stopping it", claimed.id, claimed.attempt)
+            return "lost"
+        except Exception:  # noqa: BLE001 - a database hiccup: the next beat tries again (the lease allows it)
+            log.exception("heartbeat of execution %s failed", claimed.id)
+            return None
+
+    def _settle(self, claimed: Claim, stopped: str | None, code: int, tail: str) -> str:
+        """Record what the child could not: a cancellation, the time limit, a crash, this worker's
+        shutdown. Every write is fenced by the attempt; returns the execution's status."""
+        st = self.ctx.settings
+        execution_id, attempt = claimed.id, claimed.attempt
+        try:
+            with self.ctx.db.session() as s:
+                store = ExecutionStore(s)
+                row = store.row(execution_id)
+                ours = row.status == "running" and row.attempts == attempt
+                if not ours or stopped == "lost" or code == EXIT_STALE:
+                    return row.status
+                if stopped == "cancelled":
+                    store.log(execution_id, "stopped: cancelled", attempt=attempt)
+                    store.finish(execution_id, "cancelled", attempt=attempt, error="cancelled while running")
+                    return "cancelled"
+                if stopped == "shutdown" or (self._stop.is_set() and code < 0):
+                    # Stopped by this worker's shutdown (or killed with it, by signal): not the run's fault.
+                    store.requeue(execution_id, attempt, f"worker {self.id} shut down")
+                    return "queued"
+                if stopped == "timeout":
+                    message = f"time limit of {st.execution_timeout_seconds} s exceeded"
+                else:
+                    reason = "out of memory or killed" if code < 0 or code == 137 else f"exit code {code}"
+                    detail = f": {tail.splitlines()[-1]}" if tail else ""
+                    message = f"the run's process ended unexpectedly ({reason}){detail}"
+                store.log(execution_id, message, "error", attempt=attempt)
+                store.finish(execution_id, "failed", attempt=attempt, error=message)
+                return "failed"
+        except StaleAttempt:
+            with self.ctx.db.session() as s:
+                return ExecutionStore(s).row(execution_id).status

@@ -198,6 +198,9 @@ def serve(
         upgrade(ctx.db)
     if settings.demo:
         _load_demo(ctx, force=False)
+    from modelport.batch.cleanup import sweep
+
+    sweep(ctx)  # uploads and runs' folders that killed processes left behind
     console.print(f"modelport on http://{settings.host}:{settings.port}  (API docs: /docs)")
     if workers > 1:
         _multiprocess_metrics(settings.home)

@@ -2,10 +2,18 @@
 
 Status moves only along ``TRANSITIONS``; every status write checks the current status in its WHERE
 clause, so two processes can never both move the same execution.
+
+**Fencing.** Each claim starts an *attempt* (``attempts`` + 1, returned in a :class:`Claim`). Every write
+a worker or its child process makes about a running execution (heartbeat, progress, logs, results, final
+state) names its attempt and is refused with :class:`StaleAttempt` unless the row is still ``running``
+that very attempt (``WHERE id = :id AND attempts = :attempt AND status = 'running'``). So an attempt
+that lost the execution (its worker's lease expired and another worker took it, or it was cancelled or
+finished) can change nothing: its process stops at its next write and its partial output is discarded.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,6 +43,23 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "failed": frozenset(),
     "cancelled": frozenset(),
 }
+
+
+class StaleAttempt(Exception):
+    """A write by an attempt that no longer holds its execution (re-queued, taken by a later attempt,
+    cancelled or finished): refused, nothing written. The writer must stop and discard its output."""
+
+    def __init__(self, execution_id: int, attempt: int) -> None:
+        super().__init__(f"execution {execution_id}: attempt {attempt} no longer holds it")
+        self.execution_id, self.attempt = execution_id, attempt
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claimed execution and the attempt that holds it (the fence of every later write)."""
+
+    id: int
+    attempt: int
 
 
 class ExecutionStore:
@@ -120,8 +145,9 @@ class ExecutionStore:
 
     # --- the queue -------------------------------------------------------------------------------
 
-    def claim(self, worker_id: str) -> int | None:
-        """Atomically take the oldest queued execution for ``worker_id``; None when the queue is empty.
+    def claim(self, worker_id: str) -> Claim | None:
+        """Atomically take the oldest queued execution for ``worker_id``: it becomes ``running`` with a
+        new attempt (``attempts`` + 1). Returns the :class:`Claim`, or None when the queue is empty.
 
         PostgreSQL: ``FOR UPDATE SKIP LOCKED`` lets many workers claim different rows at once;
         SQLite: the UPDATE runs under the database's single writer lock.
@@ -132,7 +158,7 @@ class ExecutionStore:
         if self.s.get_bind().dialect.name == "postgresql":
             oldest = oldest.with_for_update(skip_locked=True)
         now = utcnow()
-        claimed = self.s.scalar(
+        claimed = self.s.execute(
             update(ExecutionRow)
             .where(ExecutionRow.id == oldest.scalar_subquery(), ExecutionRow.status == "queued")
             .values(
@@ -142,53 +168,108 @@ class ExecutionStore:
                 started_at=now,
                 attempts=ExecutionRow.attempts + 1,
             )
-            .returning(ExecutionRow.id)
-        )
-        return int(claimed) if claimed is not None else None
+            .returning(ExecutionRow.id, ExecutionRow.attempts)
+        ).first()
+        return Claim(int(claimed[0]), int(claimed[1])) if claimed is not None else None
 
-    def heartbeat(self, execution_id: int, worker_id: str) -> bool:
-        """Renew the lease; False when the execution is no longer this worker's running one."""
-        result = self.s.execute(
-            update(ExecutionRow)
-            .where(
-                ExecutionRow.id == execution_id,
-                ExecutionRow.worker_id == worker_id,
-                ExecutionRow.status == "running",
-            )
-            .values(heartbeat_at=utcnow())
+    def _holds(self, execution_id: int, attempt: int) -> Any:
+        """The fence: the execution is ``running`` this attempt."""
+        return and_(
+            ExecutionRow.id == execution_id,
+            ExecutionRow.attempts == attempt,
+            ExecutionRow.status == "running",
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def _fenced_update(self, execution_id: int, attempt: int, values: dict[str, Any], *extra: Any) -> None:
+        result = self.s.execute(
+            update(ExecutionRow).where(self._holds(execution_id, attempt), *extra).values(**values)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            raise StaleAttempt(execution_id, attempt)
+
+    def check(self, execution_id: int, attempt: int) -> None:
+        """Raise StaleAttempt unless ``attempt`` holds the execution; when it does, the row stays locked
+        until the transaction ends, so no other process moves the execution meanwhile."""
+        self._fenced_update(execution_id, attempt, {"attempts": ExecutionRow.attempts})
+
+    def heartbeat(self, execution_id: int, worker_id: str, attempt: int) -> None:
+        """Renew the lease of ``attempt``. Raises StaleAttempt when the execution is no longer this
+        worker's running attempt."""
+        self._fenced_update(
+            execution_id, attempt, {"heartbeat_at": utcnow()}, ExecutionRow.worker_id == worker_id
+        )
 
     def cancel_requested(self, execution_id: int) -> bool:
         return bool(
             self.s.scalar(select(ExecutionRow.cancel_requested).where(ExecutionRow.id == execution_id))
         )
 
-    def progress(self, execution_id: int, **values: Any) -> None:
-        self.s.execute(
-            update(ExecutionRow)
-            .where(ExecutionRow.id == execution_id, ExecutionRow.status == "running")
-            .values(**values)
-        )
+    def progress(self, execution_id: int, attempt: int, **values: Any) -> None:
+        """Record progress fields (``rows_read``, ``progress``, ``version``...) of ``attempt``. Raises
+        StaleAttempt when the attempt no longer holds the execution."""
+        self._fenced_update(execution_id, attempt, values)
 
-    def finish(self, execution_id: int, status: str, *, expected: str = "running", **values: Any) -> bool:
-        """Move to a terminal ``status`` from ``expected``; False if the execution was not in ``expected``."""
+    def finish(
+        self,
+        execution_id: int,
+        status: str,
+        *,
+        attempt: int | None = None,
+        expected: str = "running",
+        **values: Any,
+    ) -> None:
+        """Move to a terminal ``status`` from ``expected``.
+
+        A running execution is finished by the attempt that holds it: ``attempt`` is required, and
+        StaleAttempt is raised when that attempt no longer holds it (nothing is written). From
+        ``queued`` (a cancellation before any claim) Conflict is raised when it is no longer queued.
+        ValueError for a transition ``TRANSITIONS`` does not allow.
+        """
         if status not in TRANSITIONS[expected]:
             raise ValueError(f"{expected} -> {status} is not an allowed transition")
+        values = {"status": status, "finished_at": utcnow(), **values}
+        if expected == "running":
+            if attempt is None:
+                raise ValueError("finishing a running execution takes the attempt that holds it")
+            self._fenced_update(execution_id, attempt, values)
+            return
         result = self.s.execute(
             update(ExecutionRow)
             .where(ExecutionRow.id == execution_id, ExecutionRow.status == expected)
-            .values(status=status, finished_at=utcnow(), **values)
+            .values(**values)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        if not result.rowcount:  # type: ignore[attr-defined]
+            raise Conflict(f"execution {execution_id} is no longer {expected}")
+
+    def requeue(self, execution_id: int, attempt: int, reason: str) -> None:
+        """Put a running execution back in the queue without counting ``attempt`` (its worker is
+        shutting down and has stopped the attempt's process). Raises StaleAttempt when the attempt no
+        longer holds it."""
+        self._fenced_update(
+            execution_id,
+            attempt,
+            {
+                "status": "queued",
+                "worker_id": None,
+                "attempts": ExecutionRow.attempts - 1,
+                "progress": 0.0,
+                "rows_read": 0,
+                "rows_written": 0,
+            },
+        )
+        self.log(execution_id, f"{reason}; queued again (attempt {attempt} not counted)", "warning")
 
     def request_cancel(self, execution_id: int) -> str:
         """Cancel a queued execution now, or ask the worker to stop a running one. Returns the new status."""
         row = self.s.get(ExecutionRow, execution_id)
         if row is None:
             raise NotFound(f"no execution {execution_id}")
-        if row.status == "queued" and self.finish(execution_id, "cancelled", expected="queued"):
-            return "cancelled"
+        if row.status == "queued":
+            try:
+                self.finish(execution_id, "cancelled", expected="queued")
+                return "cancelled"
+            except Conflict:
+                pass  # claimed meanwhile: ask the worker to stop it
         if row.status in ("queued", "running"):
             self.s.execute(
                 update(ExecutionRow).where(ExecutionRow.id == execution_id).values(cancel_requested=True)
@@ -240,7 +321,13 @@ class ExecutionStore:
 
     # --- logs ------------------------------------------------------------------------------------
 
-    def log(self, execution_id: int, message: str, level: str = "info") -> None:
+    def log(
+        self, execution_id: int, message: str, level: str = "info", *, attempt: int | None = None
+    ) -> None:
+        """Add a line to the execution's log. With ``attempt`` (a worker's or its child's line) the
+        write is fenced: StaleAttempt when the attempt no longer holds the execution."""
+        if attempt is not None:
+            self.check(execution_id, attempt)
         self.s.execute(
             insert(ExecutionLogRow).values(execution_id=execution_id, message=message[:10_000], level=level)
         )
