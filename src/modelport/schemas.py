@@ -406,6 +406,187 @@ class Deployment(BaseModel):
     updated_at: datetime
 
 
+# --- self-service markets (a business user deploys an opened model for a market) ---------------
+
+ALL_MARKETS = "*"
+MarketRequestStatus = Literal["pending", "approved", "declined"]
+
+
+def _market(value: str) -> str:
+    """A market label, upper-cased (``fr`` and ``FR`` are one market)."""
+    value = value.strip()
+    if not re.match(LABEL, value):
+        raise ValueError(f"{value!r} is not a valid market (letters, digits, spaces and ._&/+- only)")
+    return value.upper()
+
+
+def _markets(values: list[str], *, allow_all: bool) -> list[str]:
+    """Distinct market labels in order; ``["*"]`` (all markets) alone when ``allow_all``."""
+    if allow_all and ALL_MARKETS in (v.strip() for v in values):
+        if len(values) > 1:
+            raise ValueError("'*' (all markets) cannot be combined with other markets")
+        return [ALL_MARKETS]
+    markets = [_market(v) for v in values]
+    repeated = sorted({m for m in markets if markets.count(m) > 1})
+    if repeated:
+        raise ValueError(f"market {repeated[0]!r} is listed twice")
+    return markets
+
+
+class _VersionOrAlias(Strict):
+    version: int | None = Field(default=None, gt=0, description="A fixed version; or give alias.")
+    alias: str | None = Field(default=None, pattern=ALIAS, description="An alias to follow, e.g. champion.")
+
+
+class SelfServiceOpen(_VersionOrAlias):
+    """Open a model's version or alias to self-service for some markets (``["*"]``: every market)."""
+
+    markets: list[str] = Field(min_length=1, max_length=200, examples=[["FR", "DE"], ["*"]])
+
+    @field_validator("markets")
+    @classmethod
+    def _check_markets(cls, values: list[str]) -> list[str]:
+        return _markets(values, allow_all=True)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> SelfServiceOpen:
+        if (self.version is None) == (self.alias is None):
+            raise ValueError("give either version or alias (exactly one)")
+        return self
+
+
+class SelfServiceOpening(BaseModel):
+    """A model's opening to self-service, as stored."""
+
+    model: str
+    version: int | None
+    alias: str | None
+    markets: list[str] = Field(description='Open markets, sorted; ["*"] when every market is open.')
+    all_markets: bool
+    opened_by: str
+    opened_at: datetime
+    updated_by: str
+    updated_at: datetime
+
+
+class MarketDeployment(BaseModel):
+    """A deployment of the model, for the model page's market list."""
+
+    name: str
+    market: str
+    owner: str
+    state: DeploymentState
+
+
+class SelfService(BaseModel):
+    """What the model page shows about self-service: the open markets and what the caller may do."""
+
+    model: str
+    open: bool = Field(description="False: no market is open (version, alias, markets are empty).")
+    version: int | None
+    alias: str | None
+    resolved_version: int | None = Field(description="The version a new deployment would serve now.")
+    markets: list[str] = Field(description='Open markets, sorted; ["*"] when every market is open.')
+    all_markets: bool
+    opened_by: str | None
+    opened_at: datetime | None
+    updated_by: str | None
+    updated_at: datetime | None
+    deployments: list[MarketDeployment] = Field(description="Existing deployments of the model, by market.")
+    suggested_names: dict[str, str] = Field(
+        description="Free deployment name per open market (``{model}-{market}``, a suffix if taken)."
+    )
+    can_manage: bool = Field(description="The caller may open, edit, close and approve (owner or admin).")
+    can_deploy: bool = Field(description="The caller may deploy an open market (business_user and up).")
+    can_request: bool = Field(description="The caller may request a market (business_user and up).")
+    pending_requests: int | None = Field(description="Pending market requests (only for can_manage).")
+
+
+class SelfServiceInput(Strict):
+    """A self-service deployment's input: a file with each run, or a stored dataset (by sha256)."""
+
+    kind: Literal["upload", "dataset"] = "upload"
+    dataset: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$", description="sha256 of a dataset.")
+    filename: str | None = Field(default=None, max_length=255)
+
+
+class SelfServiceDeploy(Strict):
+    """Deploy an open model for one market: the deployment follows the opened version or alias."""
+
+    market: str = Field(examples=["FR"])
+    name: str | None = Field(
+        default=None, pattern=SLUG, description="Default: ``{model}-{market}``, with a suffix if taken."
+    )
+    description: str = Field(default="", max_length=10_000)
+    input: SelfServiceInput = Field(default_factory=SelfServiceInput)
+    schedule: ScheduleSpec | None = Field(default=None, description="Needs a stored input (a dataset).")
+
+    _check_market = field_validator("market")(_market)
+
+
+class DeploymentBulkCreate(Strict):
+    """Deploy one model for several markets at once: one deployment per market, all or none."""
+
+    model: str = Field(pattern=SLUG)
+    markets: list[str] = Field(min_length=1, max_length=100, examples=[["FR", "DE", "IT"]])
+    name_prefix: str | None = Field(
+        default=None,
+        pattern=SLUG,
+        description="Deployments are named ``{name_prefix}-{market}`` (lowercase); default: the model name.",
+    )
+    version: int | None = Field(default=None, gt=0, description="A fixed version; or give alias.")
+    alias: str | None = Field(default=None, pattern=ALIAS, description="An alias the deployments follow.")
+    description: str = Field(default="", max_length=10_000)
+    params: dict[str, Any] = Field(default_factory=dict)
+    schedule: ScheduleSpec | None = None
+    input: InputSpec = Field(default_factory=InputSpec)
+    output: OutputSpec = Field(default_factory=OutputSpec)
+    engine: Engine = "local"
+
+    @field_validator("markets")
+    @classmethod
+    def _check_markets(cls, values: list[str]) -> list[str]:
+        return _markets(values, allow_all=False)
+
+
+class MarketRequestCreate(Strict):
+    """Ask a model's owner to open a market to self-service."""
+
+    market: str = Field(examples=["IT"])
+    message: str = Field(default="", max_length=2000)
+
+    _check_market = field_validator("market")(_market)
+
+
+class MarketRequestApprove(_VersionOrAlias):
+    """Approve in one click (empty body). Only when the model is not open yet: the version or alias to
+    open it with."""
+
+    @model_validator(mode="after")
+    def _at_most_one(self) -> MarketRequestApprove:
+        if self.version is not None and self.alias is not None:
+            raise ValueError("give version or alias, not both")
+        return self
+
+
+class MarketRequestDecline(Strict):
+    reason: str = Field(min_length=1, max_length=2000, description="Told to the requester.")
+
+
+class MarketRequest(BaseModel):
+    id: int
+    model: str
+    model_title: str
+    market: str
+    message: str
+    status: MarketRequestStatus
+    requested_by: str
+    created_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    reason: str | None = Field(description="Why it was declined.")
+
+
 class PredictResponse(BaseModel):
     predictions: list[Any]
     probabilities: list[dict[str, float]] | None
@@ -483,13 +664,21 @@ class ResultPage(BaseModel):
 # --- notifications ------------------------------------------------------------------------------
 
 NotificationKind = Literal[
-    "execution_failed", "schedule_skipped", "market_requested", "market_approved", "webhook_test"
+    "execution_failed",
+    "schedule_skipped",
+    "market_requested",
+    "market_approved",
+    "market_declined",
+    "market_deployed",
+    "webhook_test",
 ]
 NOTIFICATION_KINDS: tuple[str, ...] = (
     "execution_failed",
     "schedule_skipped",
     "market_requested",
     "market_approved",
+    "market_declined",
+    "market_deployed",
     "webhook_test",
 )
 SubjectType = Literal["deployment", "model"]

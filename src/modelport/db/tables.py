@@ -279,6 +279,51 @@ class PredictionLogRow(Base):
     latency_ms: Mapped[float] = mapped_column(default=0.0)
 
 
+class SelfServiceRow(Base):
+    """A model opened to self-service: business users may deploy this version or alias themselves."""
+
+    __tablename__ = "self_service"
+
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int | None] = mapped_column(Integer)
+    alias: Mapped[str | None] = mapped_column(String(64))
+    all_markets: Mapped[bool] = mapped_column(Boolean, default=False)
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SelfServiceMarketRow(Base):
+    """One market open to self-service (a row each, so approving two requests at once loses neither)."""
+
+    __tablename__ = "self_service_markets"
+
+    model_id: Mapped[int] = mapped_column(
+        ForeignKey("self_service.model_id", ondelete="CASCADE"), primary_key=True
+    )
+    market: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+class MarketRequestRow(Base):
+    """A business user's request that a model be opened for one more market."""
+
+    __tablename__ = "market_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"))
+    market: Mapped[str] = mapped_column(String(100))
+    message: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_market_requests_model_id_status", "model_id", "status"),)
+
+
 class NotificationRow(Base):
     """One in-app notification of one user. ``event_id`` ties the copies of one event together."""
 
