@@ -21,6 +21,7 @@ from modelport.api.routers import (
     health,
     metrics,
     models,
+    notifications,
     stats,
     users,
 )
@@ -64,6 +65,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         from modelport.services.scheduler import Scheduler
 
         services.append(Scheduler(ctx))
+    if ctx.settings.notify_sender_enabled:
+        from modelport.services.delivery import DeliverySender
+
+        services.append(DeliverySender(ctx))
     for service in services:
         service.start()
     try:
@@ -89,7 +94,18 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     app.state.ctx = ctx
     errors.install(app)
     # The prediction route first: FastAPI tries routes in order, and it is the hot path.
-    for module in (deployments, health, metrics, auth, users, models, executions, stats, audit):
+    for module in (
+        deployments,
+        health,
+        metrics,
+        auth,
+        users,
+        models,
+        executions,
+        stats,
+        audit,
+        notifications,
+    ):
         _document_roles(module.router)
         app.include_router(module.router)
     mount_spa(app)

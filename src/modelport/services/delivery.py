@@ -185,12 +185,9 @@ class DeliverySender:
             done += 1
         return done
 
-    def attempt_now(self, delivery_id: int) -> Delivery:
-        """Make an attempt at ``delivery_id`` now if it is due (the webhook test action)."""
-        with self.ctx.db.session() as s:
-            claimed = WebhookStore(s).claim(utcnow(), self.lease, delivery_id)
-        if claimed is not None:
-            self._attempt(claimed)
+    def send_claimed(self, delivery_id: int) -> Delivery:
+        """Make the attempt of a delivery the caller claimed (the webhook test action); returns it after."""
+        self._attempt(delivery_id)
         with self.ctx.db.session() as s:
             return WebhookStore(s).get_delivery(delivery_id)
 

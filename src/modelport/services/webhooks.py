@@ -95,6 +95,7 @@ class WebhookService:
         """Queue a ``webhook_test`` call to the webhook and make its first attempt now; the answer is the
         delivery after that attempt (retries, if it failed, follow in the background)."""
         require(principal, Role.data_scientist)
+        sender = DeliverySender(self.ctx)
         with self.ctx.db.session() as s:
             store = WebhookStore(s)
             row: WebhookRow = store.row(webhook_id, _owner_filter(principal))
@@ -115,7 +116,9 @@ class WebhookService:
                     "data": {"webhook_id": row.id},
                 },
             )
-        return DeliverySender(self.ctx).attempt_now(delivery_id)
+            # Claimed before it commits, so no background sender takes this first attempt.
+            store.claim(utcnow(), sender.lease, delivery_id)
+        return sender.send_claimed(delivery_id)
 
     def deliveries(
         self,
