@@ -10,7 +10,7 @@ batch run, and only those no live process owns:
   removed when the process has ended (on this host: no such pid, or a newer process with the same
   pid), or when it is older than ``safe_age`` (a folder of another host sharing this home);
 * a ``.part`` file is removed when no process of this host has it open and it has not been written
-  for ``part_idle`` seconds;
+  for ``part_idle`` seconds (the writer closes it a moment before renaming it);
 * anything else under ``tmp/`` (a folder from an older version, a stray file) when older than
   ``safe_age``.
 """
@@ -61,6 +61,8 @@ def _boot_time() -> float | None:
 def _started_at(pid: int) -> float | None:
     """When process ``pid`` started (epoch seconds), None when there is no such process. Where /proc is
     not there, a live process is said to have started at 0 (always older than its files)."""
+    if pid <= 0:
+        return None
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -70,6 +72,8 @@ def _started_at(pid: int) -> float | None:
     try:
         with open(f"/proc/{pid}/stat") as stat:
             fields = stat.read().rpartition(")")[2].split()
+        if fields[0] in ("Z", "X"):
+            return None  # ended, not yet reaped
         boot = _boot_time()
         if boot is None:
             return 0.0
@@ -174,7 +178,7 @@ def _sweep_parts(folders: list[Path], part_idle: float, now: float, swept: Swept
             _remove(path, swept)
 
 
-def sweep(ctx: Context, *, safe_age: float | None = None, part_idle: float = 120.0) -> Swept:
+def sweep(ctx: Context, *, safe_age: float | None = None, part_idle: float = 30.0) -> Swept:
     """Remove the temporary files and folders of ``ctx``'s home that no live process owns (see the
     module's rules); returns what was removed. ``safe_age`` (seconds) defaults to twice the longest
     run, at least six hours. Never raises for a file it cannot remove (it logs a warning)."""
