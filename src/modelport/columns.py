@@ -23,6 +23,12 @@ class ColumnSpec(BaseModel):
     minimum: float | None = None
     maximum: float | None = None
     categories: list[str] | None = None
+    """The known values of a string (or integer) column: from the fitted model's encoders or
+    categorical features, a sample's few distinct values, or a data scientist's edit."""
+    on_unknown_category: Literal["flag", "reject"] = "flag"
+    """What a value outside ``categories`` does: ``flag`` (scored, with a warning: the model copes,
+    e.g. an encoder with ``handle_unknown="ignore"``) or ``reject`` (refused: the model cannot score
+    it, e.g. an encoder with ``handle_unknown="error"``)."""
 
 
 class ModelSchema(BaseModel):

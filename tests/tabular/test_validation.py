@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from modelport.tabular import validation
 
 from modelport.columns import ColumnSpec, ModelSchema
 from modelport.errors import InvalidArgument
 from modelport.serving.body import parse_body
+from modelport.tabular import validation
 from modelport.tabular.validation import MAX_PROBLEMS, VECTOR_MIN_ROWS, to_frame
 
 SCHEMA = ModelSchema(
@@ -26,7 +26,7 @@ SCHEMA = ModelSchema(
         ColumnSpec(name="age", type="integer", minimum=0, maximum=130),
         ColumnSpec(name="price", type="number"),
         ColumnSpec(name="member", type="boolean"),
-        ColumnSpec(name="colour", type="string", categories=["red", "green"]),
+        ColumnSpec(name="colour", type="string", categories=["red", "green"], on_unknown_category="reject"),
         ColumnSpec(name="seen", type="datetime"),
         ColumnSpec(name="score", type="number", nullable=True, minimum=0.0, maximum=1.0),
     ]
@@ -367,10 +367,10 @@ def test_unknown_column_lists_the_expected_ones() -> None:
         ("age", False, "expected an integer, got false"),
         ("age", float("inf"), "expected an integer, got inf"),
         ("age", 1e20, "expected an integer within the 64-bit range, got 1e+20"),
-        ("member", 1, "expected true or false, got 1"),
-        ("member", 0, "expected true or false, got 0"),
-        ("member", "yes", "expected true or false, got 'yes'"),
-        ("member", "true", "expected true or false, got 'true'"),
+        ("member", 2, "expected true or false (or yes/no, 1/0), got 2"),
+        ("member", 0.5, "expected true or false (or yes/no, 1/0), got 0.5"),
+        ("member", "maybe", "expected true or false (or yes/no, 1/0), got 'maybe'"),
+        ("member", "", "expected true or false (or yes/no, 1/0), got ''"),
         ("colour", 3, "expected a string, got 3"),
         ("colour", "blue", "expected one of 'green', 'red', got 'blue'"),
         ("seen", "yesterday", "expected an ISO 8601 date-time, got 'yesterday'"),
@@ -411,7 +411,7 @@ def test_null_where_not_nullable(value: Any, shown: str) -> None:
 
 
 def test_every_problem_is_reported_in_row_order() -> None:
-    rows = [good_row(), good_row(price="x", member=1), good_row(), good_row(colour="blue")]
+    rows = [good_row(), good_row(price="x", member="maybe"), good_row(), good_row(colour="blue")]
     del rows[2]["age"]
     rows[3]["extra"] = 1
     error = refused(rows)
@@ -637,7 +637,7 @@ def test_valid_rows_are_accepted_and_round_trip(case: tuple[ModelSchema, list[di
 WRONG_TYPES: dict[str, list[Any]] = {
     "integer": ["1", True, 2.5, [1], {"a": 1}, float("inf")],
     "number": ["1.5", False, [1.5], {"a": 1.0}, float("inf")],
-    "boolean": [0, 1, "true", "yes", 1.0],
+    "boolean": [2, -1, "maybe", "", 0.5, [True]],
     "string": [1, 2.5, True, ["a"]],
     "datetime": ["not a date", 1714557600, True, ["2024-01-01"], "2024-13-01"],
 }
@@ -731,3 +731,132 @@ def test_arbitrary_json_raises_only_invalid_argument(schema: ModelSchema, data: 
         message, field, details = plain
         assert message and field.startswith("inputs")
         assert details is None or 1 <= len(details) <= MAX_PROBLEMS
+
+
+# ---------------------------------------------------------------------------------------------- booleans
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("true", True),
+        ("FALSE", False),
+        (" Yes ", True),
+        ("no", False),
+        ("Y", True),
+        ("n", False),
+        ("1", True),
+        ("0", False),
+        ("vrai", True),
+        ("Faux", False),
+        ("OUI", True),
+        ("non", False),
+        (1, True),
+        (0, False),
+        (1.0, True),
+        (np.int64(0), False),
+    ],
+)
+def test_booleans_in_their_usual_spellings(value: Any, expected: bool) -> None:
+    schema = ModelSchema(columns=[ColumnSpec(name="member", type="boolean")])
+    assert to_frame([{"member": value}], schema)["member"].tolist() == [expected]
+    many = to_frame([{"member": value}] * (VECTOR_MIN_ROWS + 1), schema)
+    assert many["member"].dtype == bool and set(many["member"]) == {expected}
+
+
+def test_boolean_text_column_of_a_file_chunk() -> None:
+    schema = ModelSchema(columns=[ColumnSpec(name="member", type="boolean", nullable=True)])
+    chunk = pd.DataFrame({"member": ["oui", "non", None, "TRUE", "n"], "id": [1, 2, 3, 4, 5]})
+    frame = to_frame(chunk, schema, allow_extra=True)
+    assert frame["member"].tolist()[:2] == [True, False] and pd.isna(frame["member"][2])
+    assert frame["member"].tolist()[3:] == [True, False]
+
+
+# ---------------------------------------------------------------------------------------------- categories
+
+FLAGGED = ModelSchema(
+    columns=[
+        ColumnSpec(name="channel", type="string", categories=["web", "shop"], nullable=True),
+        ColumnSpec(name="store", type="integer", categories=["10", "20"]),
+        ColumnSpec(name="x", type="number"),
+    ]
+)
+
+
+@pytest.mark.parametrize("copies", [1, VECTOR_MIN_ROWS + 1])
+def test_values_outside_the_categories_are_accepted_and_reported(copies: int) -> None:
+    rows = [
+        {"channel": "web", "store": 10, "x": 1.0},
+        {"channel": "phone", "store": 30, "x": 2.0},
+        {"channel": None, "store": 20, "x": 3.0},
+    ] * copies
+    frame = to_frame(rows, FLAGGED)
+    assert len(frame) == 3 * copies
+    found = validation.unknown_categories(frame, FLAGGED)
+    assert [(u.row, u.column, u.value) for u in found[:2]] == [(1, "channel", "phone"), (1, "store", 30)]
+    assert len(found) == 2 * copies
+    assert found[0].reason == "not one of the 2 known values ('shop', 'web')"
+    assert type(found[1].value) is int
+
+
+def test_no_report_without_categories() -> None:
+    schema = ModelSchema(columns=[ColumnSpec(name="x", type="string")])
+    assert validation.unknown_categories(to_frame([{"x": "anything"}], schema), schema) == []
+
+
+def test_rejecting_categories_of_an_integer_column() -> None:
+    schema = ModelSchema(
+        columns=[
+            ColumnSpec(name="store", type="integer", categories=["10", "20"], on_unknown_category="reject")
+        ]
+    )
+    assert to_frame([{"store": 20}], schema)["store"].tolist() == [20]
+    error = refused([{"store": 20}, {"store": 30}], schema)
+    assert error.message == "row 1, column 'store': expected one of 10, 20, got 30"
+
+
+# ---------------------------------------------------------------------------------------------- split_rows
+
+
+def test_split_rows_keeps_the_good_rows_and_lists_every_problem() -> None:
+    schema = ModelSchema(
+        columns=[
+            ColumnSpec(name="age", type="integer", minimum=0),
+            ColumnSpec(name="member", type="boolean"),
+            ColumnSpec(name="zip", type="string", nullable=True),
+        ]
+    )
+    chunk = pd.DataFrame(
+        {
+            "id": range(40),
+            "age": [30.0] * 40,
+            "member": ["yes"] * 40,
+            "zip": ["01234"] * 40,
+        }
+    )
+    chunk.loc[3, "age"] = np.nan
+    chunk.loc[3, "member"] = "maybe"
+    chunk.loc[7, "age"] = -2.0
+    chunk.loc[39, "age"] = 2.5
+    good, kept, problems = validation.split_rows(chunk, schema)
+    assert kept.tolist() == [i for i in range(40) if i not in (3, 7, 39)]
+    assert len(good) == 37 and good["zip"].tolist()[0] == "01234" and good["age"].dtype == np.int64
+    assert [(p.row, p.column) for p in problems] == [(3, "age"), (3, "member"), (7, "age"), (39, "age")]
+    assert problems[1].value == "maybe" and problems[1].reason.startswith("expected true or false")
+    assert problems[0].reason == "a value is required (got NaN)"
+    assert problems[2].reason == "expected a value >= 0, got -2"
+
+
+def test_split_rows_of_a_clean_chunk_and_of_a_chunk_lacking_a_column() -> None:
+    schema = ModelSchema(columns=[ColumnSpec(name="a", type="number")])
+    good, kept, problems = validation.split_rows(pd.DataFrame({"a": [1.0, 2.0]}), schema)
+    assert kept.tolist() == [0, 1] and problems == [] and good["a"].tolist() == [1.0, 2.0]
+    with pytest.raises(InvalidArgument, match="column 'a' is missing"):
+        validation.split_rows(pd.DataFrame({"b": [1.0]}), schema)
+
+
+def test_split_rows_when_every_row_is_bad() -> None:
+    schema = ModelSchema(columns=[ColumnSpec(name="a", type="number")])
+    good, kept, problems = validation.split_rows(pd.DataFrame({"a": ["x", "y"]}), schema)
+    assert len(good) == 0 and list(good.columns) == ["a"] and kept.tolist() == []
+    assert [p.row for p in problems] == [0, 1]

@@ -11,13 +11,18 @@ The checks are strict, because JSON has real numbers, booleans and nulls:
 * ``number``: a JSON number (int or float), finite; ``"3.5"`` (a string) is refused, ``true`` is refused
   (Python's ``bool`` is an ``int``: it is checked for), ``NaN`` counts as null, ``±inf`` is always refused.
 * ``integer``: an int, or a float with no fractional part (``2.0``), within the int64 range.
-* ``boolean``: ``true`` or ``false`` only (not ``0``/``1``, not ``"yes"``).
+* ``boolean``: ``true`` or ``false``; also the numbers ``1``/``0`` and the strings of
+  :data:`TRUE_WORDS`/:data:`FALSE_WORDS` in any case (``"yes"``, ``"N"``, ``"vrai"``, ``"oui"``...), as
+  files and forms write them.
 * ``string``: a JSON string (``123`` is refused for a string column).
 * ``datetime``: an ISO 8601 string (``2024-05-01``, ``2024-05-01T10:00:00Z``, ``...+02:00``); a string
   without an offset is taken as UTC; within pandas' nanosecond range (1677-09-22 to 2262-04-11).
 * null (``None``, ``NaN``, ``pandas.NA``/``NaT``) only where the column is ``nullable``; a nullable column
   must still be present in every row (give ``null``).
-* ``minimum``/``maximum`` apply to integer and number columns, ``categories`` to string columns.
+* ``minimum``/``maximum`` apply to integer and number columns. A string (or integer) column's
+  ``categories`` are its known values: a value outside them is refused only where the column says
+  ``on_unknown_category="reject"`` (the model cannot score it); otherwise it is accepted and reported by
+  :func:`unknown_categories` (the online answer's warnings, a flag column in batch results).
 
 Every problem is reported (up to :data:`MAX_PROBLEMS` in the error's ``details``), in row order, as
 ``{"row", "column", "message"}``; the error's message is the first problem's text (which names its row,
@@ -44,6 +49,7 @@ import difflib
 import math
 import operator
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy
@@ -63,13 +69,30 @@ try:  # the block path pyarrow uses to build frames; the plain constructor is th
 except ImportError:  # pragma: no cover - a pandas without these internals
     _FAST_FRAMES = False
 
-__all__ = ["MAX_PROBLEMS", "VECTOR_MIN_ROWS", "show", "to_frame"]
+__all__ = [
+    "FALSE_WORDS",
+    "MAX_PROBLEMS",
+    "TRUE_WORDS",
+    "VECTOR_MIN_ROWS",
+    "RowProblem",
+    "UnknownValue",
+    "show",
+    "split_rows",
+    "to_frame",
+    "unknown_categories",
+]
 
 MAX_PROBLEMS: Final = 20
 """At most this many problems are listed in an error's ``details`` (all are counted in its message)."""
 
 VECTOR_MIN_ROWS: Final = 32
 """From this many rows on, columns are checked with numpy first (fewer rows: a plain loop is faster)."""
+
+TRUE_WORDS: Final = frozenset({"true", "t", "yes", "y", "1", "vrai", "v", "oui", "o"})
+"""Strings read as true in a boolean column (compared without case and surrounding blanks)."""
+
+FALSE_WORDS: Final = frozenset({"false", "f", "no", "n", "0", "faux", "non"})
+"""Strings read as false in a boolean column (compared without case and surrounding blanks)."""
 
 # ---------------------------------------------------------------------------------------------- values
 
@@ -151,7 +174,17 @@ def _is_null(value: Any) -> bool:
 class _Column:
     """How one schema column is checked and converted."""
 
-    __slots__ = ("categories", "convert", "maximum", "minimum", "name", "nullable", "position", "type")
+    __slots__ = (
+        "categories",
+        "convert",
+        "known",
+        "maximum",
+        "minimum",
+        "name",
+        "nullable",
+        "position",
+        "type",
+    )
 
     def __init__(self, spec: ColumnSpec, position: int) -> None:
         self.name = spec.name
@@ -161,7 +194,12 @@ class _Column:
         numeric = spec.type in ("integer", "number")
         self.minimum = float(spec.minimum) if numeric and spec.minimum is not None else None
         self.maximum = float(spec.maximum) if numeric and spec.maximum is not None else None
-        self.categories = frozenset(spec.categories) if spec.categories and spec.type == "string" else None
+        known = _known_values(spec)
+        rejecting = spec.on_unknown_category == "reject"
+        self.categories = known if rejecting else None
+        """Values outside these are refused."""
+        self.known = None if rejecting else known
+        """Values outside these are accepted and flagged (:func:`unknown_categories`)."""
         self.convert: Callable[[Any], Any] = getattr(self, f"_{spec.type}")
 
     # Each converter returns the converted Python value, or _NULL, or raises _Bad.
@@ -223,6 +261,8 @@ class _Column:
             raise _Bad(f"expected an integer within the 64-bit range, got {show(value)}")
         if self.minimum is not None or self.maximum is not None:
             self._range(result)
+        if self.categories is not None and result not in self.categories:
+            raise _Bad(f"expected one of {_categories(self.categories)}, got {show(value)}")
         return result
 
     def _boolean(self, value: Any) -> Any:
@@ -230,9 +270,17 @@ class _Column:
             return value
         if isinstance(value, numpy.bool_):
             return bool(value)
-        if _is_null(value):
+        if isinstance(value, str):
+            word = value.strip().casefold()
+            if word in TRUE_WORDS:
+                return True
+            if word in FALSE_WORDS:
+                return False
+        elif _is_null(value):
             return _NULL
-        raise _Bad(f"expected true or false, got {show(value)}")
+        elif isinstance(value, int | float | numpy.integer | numpy.floating) and value in (0, 1):
+            return bool(value)
+        raise _Bad(f"expected true or false (or yes/no, 1/0), got {show(value)}")
 
     def _string(self, value: Any) -> Any:
         if type(value) is not str:
@@ -269,8 +317,29 @@ class _Column:
         raise _Bad(f"expected an ISO 8601 date-time string, got {show(value)}")
 
 
-def _categories(categories: frozenset[str]) -> str:
-    names = sorted(categories)
+def _known_values(spec: ColumnSpec) -> frozenset[Any] | None:
+    """A column's categories as the values its converter returns: strings, or ints for an integer
+    column (categories that are not integers are dropped there); None for other types."""
+    if not spec.categories or spec.type not in ("string", "integer"):
+        return None
+    if spec.type == "string":
+        return frozenset(spec.categories)
+    values: set[Any] = set()
+    for category in spec.categories:
+        try:
+            values.add(int(category))
+        except ValueError:
+            try:
+                number = float(category)
+            except ValueError:
+                continue
+            if number.is_integer():
+                values.add(int(number))
+    return frozenset(values)
+
+
+def _categories(categories: frozenset[Any]) -> str:
+    names = sorted(categories, key=str)
     shown = ", ".join(repr(c) for c in names[:10])
     return shown + (f", ... ({len(names)} in all)" if len(names) > 10 else "")
 
@@ -355,6 +424,8 @@ def _bulk(column: _Column, values: Sequence[Any]) -> _Checked | None:
             if not numpy.isfinite(array).all():
                 return None
         elif kind == "integer" and kinds == {int}:
+            if column.categories is not None and not column.categories.issuperset(values):
+                return None
             array = numpy.array(values, dtype=numpy.int64)
         elif kind == "boolean" and kinds == {bool}:
             return _Checked(numpy.array(values, dtype=bool), [], 0, False)
@@ -392,12 +463,12 @@ def _from_series(column: _Column, series: pandas.Series) -> _Checked:
                 and _in_range(column, floats)
             ):
                 return _Checked(floats, [], 0, has_null)
-        elif kind == "integer" and dtype.kind in "iu":
+        elif kind == "integer" and dtype.kind in "iu" and column.categories is None:
             if dtype.kind == "i" or len(series) == 0 or int(series.max()) <= _INT64_MAX:
                 ints = series.to_numpy(dtype=numpy.int64, copy=True)
                 if _in_range(column, ints):
                     return _Checked(ints, [], 0, False)
-        elif kind == "integer" and dtype.kind == "f":
+        elif kind == "integer" and dtype.kind == "f" and column.categories is None:
             floats = series.to_numpy(dtype=numpy.float64, copy=True)
             nulls = numpy.isnan(floats)
             has_null = bool(nulls.any())
@@ -488,13 +559,104 @@ def to_frame(
     return _assemble(plan, checked, n)
 
 
+@dataclass(frozen=True)
+class UnknownValue:
+    """A value outside its column's known categories (accepted, and reported)."""
+
+    row: int
+    """0-based position of the row in the checked frame."""
+    column: str
+    value: Any
+    reason: str
+
+
+def unknown_categories(frame: pandas.DataFrame, schema: ModelSchema) -> list[UnknownValue]:
+    """The values of ``frame`` (a frame returned by :func:`to_frame` for ``schema``) outside the known
+    categories of their column, in row order, then column order; nulls are not reported. Costs nothing
+    for a schema without categories; a few microseconds a row otherwise (numpy from 32 rows on)."""
+    flagged = _plan(schema).flagged
+    if not flagged:
+        return []
+    found: list[UnknownValue] = []
+    for column in flagged:
+        known = column.known
+        assert known is not None
+        series = frame[column.name]
+        if len(series) < VECTOR_MIN_ROWS:
+            rows = [i for i, v in enumerate(series.tolist()) if v == v and v is not None and v not in known]
+        else:
+            rows = numpy.flatnonzero((series.notna() & ~series.isin(list(known))).to_numpy()).tolist()
+        if rows:
+            values = series.to_numpy()
+            reason = f"not one of the {len(known)} known values ({_categories(known)})"
+            found.extend(UnknownValue(row, column.name, _plain(values[row]), reason) for row in rows)
+    found.sort(key=lambda u: u.row)
+    return found
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, numpy.floating) and float(value).is_integer():
+        return int(value)
+    return value.item() if isinstance(value, numpy.generic) else value
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Why a row of a frame does not fit the schema: its 0-based position, the column, the value."""
+
+    row: int
+    column: str
+    value: Any
+    reason: str
+
+
+def split_rows(
+    frame: pandas.DataFrame, schema: ModelSchema
+) -> tuple[pandas.DataFrame, numpy.ndarray, list[RowProblem]]:
+    """Check a frame (a batch chunk; columns beyond the schema's are ignored) row by row: the rows that
+    fit, as :func:`to_frame` returns them; the positions of those rows in ``frame``; and every problem
+    of the other rows (all of them, not only the first :data:`MAX_PROBLEMS`), in row order.
+
+    Problems of the frame as a whole (a schema column missing or twice) still raise InvalidArgument,
+    as :func:`to_frame` does. A clean frame costs what :func:`to_frame` costs; the rows of a frame
+    with problems are walked value by value (about a microsecond a value).
+    """
+    try:
+        return to_frame(frame, schema, allow_extra=True), numpy.arange(len(frame)), []
+    except InvalidArgument as error:
+        refusal = error
+    plan = _plan(schema)
+    problems: list[tuple[int, int, RowProblem]] = []
+    labels = list(frame.columns)
+    if any(labels.count(column.name) != 1 for column in plan.columns):
+        raise refusal  # a column missing or twice: the frame as a whole is wrong
+    for column in plan.columns:
+        for row, value in enumerate(frame[column.name].tolist()):
+            try:
+                result = column.convert(value)
+            except _Bad as bad:
+                problems.append((row, column.position, RowProblem(row, column.name, value, bad.text)))
+                continue
+            if result is _NULL and not column.nullable:
+                reason = f"a value is required (got {show(value)})"
+                problems.append((row, column.position, RowProblem(row, column.name, value, reason)))
+    if not problems:
+        raise refusal
+    problems.sort(key=lambda p: (p[0], p[1]))
+    refused_rows = numpy.unique(numpy.fromiter((p[0] for p in problems), dtype=numpy.int64))
+    keep = numpy.setdiff1d(numpy.arange(len(frame)), refused_rows)
+    good = to_frame(frame.iloc[keep], schema, allow_extra=True)
+    return good, keep, [p[2] for p in problems]
+
+
 class _Plan:
     """What checking rows against one schema needs, computed once per distinct schema."""
 
-    __slots__ = ("columns", "expected", "getter", "groups", "index", "names")
+    __slots__ = ("columns", "expected", "flagged", "getter", "groups", "index", "names")
 
     def __init__(self, specs: Sequence[ColumnSpec]) -> None:
         self.columns = [_Column(spec, position) for position, spec in enumerate(specs)]
+        self.flagged = [column for column in self.columns if column.known is not None]
         self.names = [column.name for column in self.columns]
         self.expected = frozenset(self.names)
         self.index = pandas.Index(self.names, dtype=object)
@@ -509,7 +671,9 @@ class _Plan:
 
 _PLANS: dict[Any, _Plan] = {}
 _PLANS_MAX: Final = 256
-_SPEC_FIELDS: Final = operator.attrgetter("name", "type", "nullable", "minimum", "maximum")
+_SPEC_FIELDS: Final = operator.attrgetter(
+    "name", "type", "nullable", "minimum", "maximum", "on_unknown_category"
+)
 _SPEC_CATEGORIES: Final = operator.attrgetter("categories")
 
 
