@@ -24,15 +24,19 @@ import httpx
 from modelport.errors import ERRORS_BY_CODE, ERRORS_BY_STATUS, ModelportError
 from modelport.schemas import (
     ApiTokenCreated,
+    Delivery,
     Deployment,
     Execution,
     ExecutionLog,
     Model,
     ModelSearch,
     ModelVersion,
+    Notification,
     Page,
     PredictResponse,
+    Subscription,
     User,
+    Webhook,
 )
 
 Progress = Callable[[int, int], None]
@@ -399,3 +403,109 @@ class Client:
                 for chunk in response.iter_bytes(1 << 20):
                     out.write(chunk)
         return dest
+
+    # --- notifications ---------------------------------------------------------------------------
+
+    def notifications(
+        self, *, unread: bool | None = None, page: int = 1, page_size: int = 50
+    ) -> Page[Notification]:
+        """Your notifications, newest first (``unread=True``: only the unread ones)."""
+        params: dict[str, Any] = {"page": page, "page_size": page_size}
+        if unread is not None:
+            params["unread"] = str(unread).lower()
+        return Page[Notification].model_validate(self._call("GET", "/api/v1/notifications", params=params))
+
+    def unread_count(self) -> int:
+        return int(self._call("GET", "/api/v1/notifications/unread-count")["unread"])
+
+    def mark_read(self, notification_id: int) -> Notification:
+        return Notification.model_validate(
+            self._call("POST", f"/api/v1/notifications/{notification_id}/read")
+        )
+
+    def mark_all_read(self, up_to: int | None = None) -> int:
+        """Mark your unread notifications read (those up to id ``up_to``); returns how many."""
+        params = {"up_to": up_to} if up_to is not None else {}
+        return int(self._call("POST", "/api/v1/notifications/read-all", params=params)["updated"])
+
+    def subscribe(self, *, deployment: str | int | None = None, model: str | None = None) -> Subscription:
+        """Follow a deployment (id or name) or a model: hear about its failed runs and skipped schedules."""
+        body = {"deployment": str(deployment) if deployment is not None else None, "model": model}
+        return Subscription.model_validate(self._call("POST", "/api/v1/subscriptions", json=body))
+
+    def subscriptions(
+        self, *, deployment: str | int | None = None, model: str | None = None
+    ) -> list[Subscription]:
+        given = {"deployment": deployment, "model": model}
+        params = {k: str(v) for k, v in given.items() if v is not None}
+        found = self._call("GET", "/api/v1/subscriptions", params=params)
+        return [Subscription.model_validate(x) for x in found]
+
+    def unsubscribe(self, subscription_id: int) -> None:
+        self._call("DELETE", f"/api/v1/subscriptions/{subscription_id}")
+
+    # --- webhooks --------------------------------------------------------------------------------
+
+    def add_webhook(
+        self,
+        name: str,
+        url: str,
+        secret: str,
+        *,
+        events: list[str] | None = None,
+        scope: str = "own",
+        active: bool = True,
+    ) -> Webhook:
+        """Register an endpoint for events (``events``: kinds to send, all when empty). Each call is signed:
+        ``X-Modelport-Signature: sha256=HMAC(secret, "<X-Modelport-Timestamp>.<body>")``."""
+        body = {
+            "name": name,
+            "url": url,
+            "secret": secret,
+            "events": events or [],
+            "scope": scope,
+            "active": active,
+        }
+        return Webhook.model_validate(self._call("POST", "/api/v1/webhooks", json=body))
+
+    def webhooks(self) -> list[Webhook]:
+        """Every webhook you manage (an admin: all of them)."""
+        found: list[Webhook] = []
+        page = 1
+        while True:
+            batch = Page[Webhook].model_validate(
+                self._call("GET", "/api/v1/webhooks", params={"page": page, "page_size": 200})
+            )
+            found += batch.items
+            if page * batch.page_size >= batch.total:
+                return found
+            page += 1
+
+    def update_webhook(self, webhook_id: int, **changes: Any) -> Webhook:
+        """Change ``name``, ``url``, ``secret``, ``events``, ``scope`` or ``active``."""
+        return Webhook.model_validate(self._call("PATCH", f"/api/v1/webhooks/{webhook_id}", json=changes))
+
+    def delete_webhook(self, webhook_id: int) -> None:
+        self._call("DELETE", f"/api/v1/webhooks/{webhook_id}")
+
+    def test_webhook(self, webhook_id: int) -> Delivery:
+        """Send a ``webhook_test`` event now; the delivery after its first attempt."""
+        return Delivery.model_validate(self._call("POST", f"/api/v1/webhooks/{webhook_id}/test"))
+
+    def deliveries(
+        self,
+        *,
+        webhook_id: int | None = None,
+        channel: str | None = None,
+        status: str | None = None,
+        page: int = 1,
+        page_size: int = 50,
+    ) -> Page[Delivery]:
+        """E-mails and webhook calls with their attempts and last error, newest first."""
+        filters = {"webhook_id": webhook_id, "channel": channel, "status": status}
+        params: dict[str, Any] = {"page": page, "page_size": page_size}
+        params.update({k: v for k, v in filters.items() if v is not None})
+        return Page[Delivery].model_validate(self._call("GET", "/api/v1/deliveries", params=params))
+
+    def retry_delivery(self, delivery_id: int) -> Delivery:
+        return Delivery.model_validate(self._call("POST", f"/api/v1/deliveries/{delivery_id}/retry"))

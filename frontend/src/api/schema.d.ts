@@ -1148,6 +1148,12 @@ export interface components {
             maximum?: number | null;
             /** Categories */
             categories?: string[] | null;
+            /**
+             * On Unknown Category
+             * @default flag
+             * @enum {string}
+             */
+            on_unknown_category: "flag" | "reject";
         };
         /** Connection */
         Connection: {

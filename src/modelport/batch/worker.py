@@ -24,6 +24,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -53,8 +54,17 @@ def settings_json(settings: Settings) -> str:
 class Worker:
     """``concurrency`` threads, each claiming and running one execution at a time."""
 
-    def __init__(self, ctx: Context, worker_id: str | None = None, concurrency: int | None = None) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        worker_id: str | None = None,
+        concurrency: int | None = None,
+        on_failed: Callable[[int], object] | None = None,
+    ) -> None:
+        """``on_failed(execution_id)`` is called once an execution this worker ran or recovered is
+        failed (the notifications, from the layer that starts the worker); it must not raise."""
         self.ctx = ctx
+        self.on_failed = on_failed
         self.id = worker_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.concurrency = concurrency or ctx.settings.worker_concurrency
         self._stop = threading.Event()  # stop claiming
@@ -119,6 +129,8 @@ class Worker:
             )
         for execution_id, status in outcome:
             log.warning("execution %s of a lost worker: %s", execution_id, status)
+            if status == "failed" and self.on_failed is not None:
+                self.on_failed(execution_id)
         return outcome
 
     def claim_next(self) -> Claim | None:
@@ -141,6 +153,8 @@ class Worker:
         status = self.run(claimed)
         if status in ("succeeded", "failed", "cancelled"):
             EXECUTIONS_FINISHED.labels(status, "any").inc()
+        if status == "failed" and self.on_failed is not None:  # failed by the child or by this worker
+            self.on_failed(claimed.id)
         return True
 
     def run(self, claimed: Claim) -> str:

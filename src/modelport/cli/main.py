@@ -260,17 +260,24 @@ def worker(
     ] = None,
     scheduler: Annotated[bool, typer.Option(help="Also run the scheduler in this process.")] = True,
 ) -> None:
-    """Run executions from the queue (start as many workers, on as many machines, as you need)."""
+    """Run executions from the queue (start as many workers, on as many machines, as you need); also
+    sends notification e-mails and webhook calls unless MODELPORT_NOTIFY_SENDER_ENABLED=false."""
     import signal
     import threading
 
     from modelport.batch.worker import Worker
+    from modelport.services.delivery import DeliverySender
+    from modelport.services.notifications import execution_failed
     from modelport.services.scheduler import Scheduler
 
     ctx = _context()
-    services: list[Any] = [Worker(ctx, concurrency=concurrency)]
+    services: list[Any] = [
+        Worker(ctx, concurrency=concurrency, on_failed=functools.partial(execution_failed, ctx))
+    ]
     if scheduler:
         services.append(Scheduler(ctx))
+    if ctx.settings.notify_sender_enabled:
+        services.append(DeliverySender(ctx))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -616,6 +623,257 @@ def executions_cancel(
     """Cancel a queued or running run."""
     with _client(url, token) as client:
         console.print(f"execution {execution_id}: {client.cancel(execution_id).status}")
+
+
+# --- notifications and webhooks (through the API) -------------------------------------------------
+
+notifications_app = typer.Typer(
+    help="Your notifications (failed runs, skipped schedules, market requests) and what you follow.",
+    no_args_is_help=True,
+)
+webhooks_app = typer.Typer(
+    help="Webhooks: endpoints that receive events as signed JSON POSTs (data scientists and admins).",
+    no_args_is_help=True,
+)
+app.add_typer(notifications_app, name="notifications")
+app.add_typer(webhooks_app, name="webhooks")
+
+
+@notifications_app.command("list")
+@handle_errors
+def notifications_list(
+    unread: Annotated[bool, typer.Option("--unread", help="Only the unread ones.")] = False,
+    page: Annotated[int, typer.Option(help="Page number.")] = 1,
+    page_size: Annotated[int, typer.Option(help="Notifications per page.")] = 50,
+    output: OutputOpt = "table",
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """List your notifications, newest first."""
+    with _client(url, token) as client:
+        result = client.notifications(unread=True if unread else None, page=page, page_size=page_size)
+    if output == "json":
+        console.print_json(result.model_dump_json())
+        return
+    table = Table(title=f"{result.total} notifications (page {result.page})")
+    for column in ("id", "when", "kind", "title", "link", "read"):
+        table.add_column(column)
+    for n in result.items:
+        table.add_row(
+            str(n.id),
+            n.created_at.strftime("%Y-%m-%d %H:%M"),
+            n.kind,
+            n.title,
+            n.link or "",
+            "" if n.read_at is None else "yes",
+        )
+    console.print(table)
+
+
+@notifications_app.command("read")
+@handle_errors
+def notifications_read(
+    notification_id: Annotated[int | None, typer.Argument(help="Notification id (or --all).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Mark all your notifications read.")] = False,
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Mark a notification (or all of them) read."""
+    if (notification_id is None) == (not all_):
+        err.print("[red]error:[/red] give a notification id or --all")
+        raise typer.Exit(2)
+    with _client(url, token) as client:
+        if all_:
+            console.print(f"{client.mark_all_read()} marked read")
+        else:
+            console.print(f"notification {client.mark_read(notification_id or 0).id} read")
+
+
+@notifications_app.command("follow")
+@handle_errors
+def notifications_follow(
+    deployment: Annotated[str | None, typer.Option(help="Deployment id or name.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model name (all its deployments).")] = None,
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Follow a deployment or a model: hear about its failed runs, skipped schedules, market requests."""
+    with _client(url, token) as client:
+        sub = client.subscribe(deployment=deployment, model=model)
+    console.print(f"following {sub.subject.type} {sub.subject.name} (subscription {sub.id})")
+
+
+@notifications_app.command("unfollow")
+@handle_errors
+def notifications_unfollow(
+    subscription_id: Annotated[int, typer.Argument(help="Subscription id (see `following`).")],
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Stop following."""
+    with _client(url, token) as client:
+        client.unsubscribe(subscription_id)
+    console.print(f"subscription {subscription_id} removed")
+
+
+@notifications_app.command("following")
+@handle_errors
+def notifications_following(output: OutputOpt = "table", url: UrlOpt = None, token: TokenOpt = None) -> None:
+    """List the deployments and models you follow."""
+    with _client(url, token) as client:
+        subs = client.subscriptions()
+    if output == "json":
+        console.print_json(json.dumps([x.model_dump(mode="json") for x in subs]))
+        return
+    table = Table(title=f"following {len(subs)}")
+    for column in ("id", "type", "name", "since"):
+        table.add_column(column)
+    for x in subs:
+        table.add_row(str(x.id), x.subject.type, x.subject.name, x.created_at.strftime("%Y-%m-%d"))
+    console.print(table)
+
+
+@webhooks_app.command("add")
+@handle_errors
+def webhooks_add(
+    endpoint: Annotated[str, typer.Argument(metavar="URL", help="http(s) URL that receives the POSTs.")],
+    name: Annotated[str | None, typer.Option(help="A name (default: the URL's host).")] = None,
+    event: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Event kind to send (repeatable): execution_failed, schedule_skipped, ...; default all."
+        ),
+    ] = None,
+    scope: Annotated[
+        str, typer.Option(help="own (what you hear about) or all (admins: every event).")
+    ] = "own",
+    secret: Annotated[
+        str | None,
+        typer.Option(
+            envvar="MODELPORT_WEBHOOK_SECRET",
+            help="Signing secret (16+ characters); a random one is made and printed once when not given.",
+        ),
+    ] = None,
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Register a webhook. Each call carries X-Modelport-Timestamp and
+    X-Modelport-Signature: sha256=HMAC-SHA256(secret, "<timestamp>.<body>")."""
+    import secrets as _secrets
+    from urllib.parse import urlsplit
+
+    made = secret is None
+    secret = secret or _secrets.token_urlsafe(32)
+    with _client(url, token) as client:
+        hook = client.add_webhook(
+            name or urlsplit(endpoint).hostname or endpoint, endpoint, secret, events=event or [], scope=scope
+        )
+    console.print(f"webhook {hook.id} ({hook.name}) -> {hook.url}: {', '.join(hook.events) or 'every event'}")
+    if made:
+        print(f"secret (shown once, keep it to check signatures): {secret}")
+
+
+@webhooks_app.command("list")
+@handle_errors
+def webhooks_list(output: OutputOpt = "table", url: UrlOpt = None, token: TokenOpt = None) -> None:
+    """List your webhooks (an admin: all), with pending and failed deliveries."""
+    with _client(url, token) as client:
+        hooks = client.webhooks()
+    if output == "json":
+        console.print_json(json.dumps([h.model_dump(mode="json") for h in hooks]))
+        return
+    table = Table(title=f"{len(hooks)} webhooks")
+    for column in ("id", "name", "url", "events", "scope", "active", "owner", "pending", "failed"):
+        table.add_column(column)
+    for h in hooks:
+        table.add_row(
+            str(h.id),
+            h.name,
+            h.url,
+            ", ".join(h.events) or "all",
+            h.scope,
+            "yes" if h.active else "no",
+            h.owner,
+            str(h.pending_deliveries),
+            str(h.failed_deliveries),
+        )
+    console.print(table)
+
+
+@webhooks_app.command("test")
+@handle_errors
+def webhooks_test(
+    webhook_id: Annotated[int, typer.Argument(help="Webhook id.")],
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Send a test event now and say how the endpoint answered."""
+    with _client(url, token) as client:
+        d = client.test_webhook(webhook_id)
+    if d.status == "delivered":
+        console.print(f"delivered (HTTP {d.response_status}), delivery {d.id}")
+        return
+    console.print(f"not delivered: {d.last_error} (delivery {d.id}, {d.status})")
+    raise typer.Exit(1)
+
+
+@webhooks_app.command("deliveries")
+@handle_errors
+def webhooks_deliveries(
+    webhook: Annotated[int | None, typer.Option(help="Only this webhook's.")] = None,
+    status: Annotated[str | None, typer.Option(help="pending, delivered or failed.")] = None,
+    channel: Annotated[str | None, typer.Option(help="webhook or email.")] = None,
+    page: Annotated[int, typer.Option(help="Page number.")] = 1,
+    output: OutputOpt = "table",
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """List deliveries (webhook calls and e-mails) with their attempts and last error."""
+    with _client(url, token) as client:
+        result = client.deliveries(webhook_id=webhook, status=status, channel=channel, page=page)
+    if output == "json":
+        console.print_json(result.model_dump_json())
+        return
+    table = Table(title=f"{result.total} deliveries (page {result.page})")
+    for column in ("id", "when", "kind", "to", "status", "attempts", "last error", "next attempt"):
+        table.add_column(column)
+    for d in result.items:
+        table.add_row(
+            str(d.id),
+            d.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            d.kind,
+            d.address or f"webhook {d.webhook_id}",
+            d.status,
+            str(d.attempts),
+            (d.last_error or "")[:60],
+            d.next_attempt_at.strftime("%H:%M:%S") if d.next_attempt_at else "",
+        )
+    console.print(table)
+
+
+@webhooks_app.command("retry")
+@handle_errors
+def webhooks_retry(
+    delivery_id: Annotated[int, typer.Argument(help="Id of a failed delivery.")],
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Queue a failed delivery again."""
+    with _client(url, token) as client:
+        console.print(f"delivery {delivery_id}: {client.retry_delivery(delivery_id).status}")
+
+
+@webhooks_app.command("remove")
+@handle_errors
+def webhooks_remove(
+    webhook_id: Annotated[int, typer.Argument(help="Webhook id.")],
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Delete a webhook and its deliveries."""
+    with _client(url, token) as client:
+        client.delete_webhook(webhook_id)
+    console.print(f"webhook {webhook_id} removed")
 
 
 if __name__ == "__main__":  # python -m modelport.cli.main

@@ -19,6 +19,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -63,6 +64,28 @@ def absolute_link(ctx: Context, link: str | None) -> str | None:
     return base.rstrip("/") + "/" + link.lstrip("/")
 
 
+EVENT_NAMESPACE = uuid.UUID("5b0c6f0e-3d1c-4f7e-9a51-6d2f1e0c9a11")
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    kind: str
+    title: str
+    body: str
+    link: str | None
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Audience:
+    deployment_id: int | None
+    model_id: int | None
+    recipients: list[int]
+    owner: bool
+    watchers: bool
+
+
 class NotificationService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -82,115 +105,92 @@ class NotificationService:
         owner: bool = True,
         watchers: bool = True,
         data: dict[str, Any] | None = None,
+        once: str | None = None,
         session: Session | None = None,
     ) -> str:
         """Tell the audience of an event about it; returns the event id.
 
         The subject is the deployment ``deployment_id`` or else the model ``model_id`` (or none).
         ``owner``: the subject's owner hears; ``watchers``: its followers hear; ``recipients``: user ids
-        that hear too. ``data`` goes into the webhook payload as is. With ``session``, everything is
+        that hear too. ``data`` goes into the webhook payload as is. ``once``: a key naming the event
+        (``execution_failed:42``); notifying it again does nothing. With ``session``, everything is
         written in the caller's transaction (and sent once it commits); without, in a new one.
         """
+        event_id = str(uuid.uuid5(EVENT_NAMESPACE, once)) if once else str(uuid.uuid4())
+        news = Event(event_id, kind, title[:200], body, link, data or {})
+        audience = Audience(deployment_id, model_id, list(recipients), owner, watchers)
         if session is None:
             with self.ctx.db.session() as own:
-                event_id = self._notify(own, kind, title, body, link, deployment_id, model_id,
-                                        list(recipients), owner, watchers, data)  # fmt: skip
+                self._notify(own, news, audience)
             wake_event(self.ctx).set()
             return event_id
-        event_id = self._notify(session, kind, title, body, link, deployment_id, model_id,
-                                list(recipients), owner, watchers, data)  # fmt: skip
+        self._notify(session, news, audience)
         wake = wake_event(self.ctx)
         event.listen(session, "after_commit", lambda _s: wake.set(), once=True)
         return event_id
 
-    def _notify(
-        self,
-        s: Session,
-        kind: str,
-        title: str,
-        body: str,
-        link: str | None,
-        deployment_id: int | None,
-        model_id: int | None,
-        recipients: list[int],
-        owner: bool,
-        watchers: bool,
-        data: dict[str, Any] | None,
-    ) -> str:
-        subject, user_ids = None, list(recipients)
-        if deployment_id is not None:
-            dep = s.get(DeploymentRow, deployment_id)
+    def _notify(self, s: Session, news: Event, who: Audience) -> None:
+        store = NotificationStore(s)
+        if store.seen(news.id):
+            log.info("event %s %s: notified already", news.kind, news.id)
+            return
+        subject, model_id, user_ids = None, who.model_id, list(who.recipients)
+        if who.deployment_id is not None:
+            dep = s.get(DeploymentRow, who.deployment_id)
             if dep is None:
-                raise NotFound(f"no deployment {deployment_id}")
+                raise NotFound(f"no deployment {who.deployment_id}")
             subject, model_id = Subject(type="deployment", id=dep.id, name=dep.name), dep.model_id
-            user_ids += [dep.owner_id] if owner else []
+            user_ids += [dep.owner_id] if who.owner else []
         elif model_id is not None:
             model = s.get(ModelRow, model_id)
             if model is None:
                 raise NotFound(f"no model {model_id}")
             subject = Subject(type="model", id=model.id, name=model.name)
-            user_ids += [model.owner_id] if owner else []
-        store = NotificationStore(s)
+            user_ids += [model.owner_id] if who.owner else []
         audience = store.audience(
-            model_id=model_id, deployment_id=deployment_id, user_ids=user_ids, watchers=watchers
+            model_id=model_id, deployment_id=who.deployment_id, user_ids=user_ids, watchers=who.watchers
         )
-        event_id = str(uuid.uuid4())
         store.add(
             [r.user_id for r in audience],
-            event_id=event_id,
-            kind=kind,
-            title=title,
-            body=body,
-            link=link,
+            event_id=news.id,
+            kind=news.kind,
+            title=news.title,
+            body=news.body,
+            link=news.link,
             subject=subject,
         )
-        self._queue(s, event_id, kind, title, body, link, subject, audience, data or {})
-        log.info("event %s %s: %d recipient(s)", kind, event_id, len(audience))
-        return event_id
+        self._queue(s, news, subject, audience)
+        log.info("event %s %s: %d recipient(s)", news.kind, news.id, len(audience))
 
-    def _queue(
-        self,
-        s: Session,
-        event_id: str,
-        kind: str,
-        title: str,
-        body: str,
-        link: str | None,
-        subject: Subject | None,
-        audience: list[Recipient],
-        data: dict[str, Any],
-    ) -> None:
-        url = absolute_link(self.ctx, link)
+    def _queue(self, s: Session, news: Event, subject: Subject | None, audience: list[Recipient]) -> None:
+        """Queue the e-mails (when SMTP is configured) and the calls of the webhooks that listen."""
+        url = absolute_link(self.ctx, news.link)
         store = WebhookStore(s)
         if self.ctx.settings.smtp_host:
-            text = (
-                body
-                + (f"\n\n{url}" if url else "")
-                + "\n\n-- \nmodelport (notifications of what you own or follow)"
-            )
+            text = news.body + (f"\n\n{url}" if url else "") + "\n\n-- \nmodelport: what you own or follow"
             for r in audience:
                 if r.email:
                     store.add_delivery(
-                        event_id=event_id,
-                        kind=kind,
+                        event_id=news.id,
+                        kind=news.kind,
                         channel="email",
-                        payload={"subject": f"[modelport] {title}", "text": text},
+                        payload={"subject": f"[modelport] {news.title}", "text": text},
                         user_id=r.user_id,
                         address=r.email,
                     )
         payload = {
-            "id": event_id,
-            "event": kind,
+            "id": news.id,
+            "event": news.kind,
             "created_at": utcnow().isoformat(),
-            "title": title,
-            "body": body,
+            "title": news.title,
+            "body": news.body,
             "link": url,
             "subject": subject.model_dump() if subject else None,
-            "data": data,
+            "data": news.data,
         }
-        for hook in store.listening(kind, {r.user_id for r in audience}):
+        for hook in store.listening(news.kind, {r.user_id for r in audience}):
             store.add_delivery(
-                event_id=event_id, kind=kind, channel="webhook", payload=payload, webhook_id=hook.id
+                event_id=news.id, kind=news.kind, channel="webhook", payload=payload, webhook_id=hook.id
             )
 
     # --- my notifications ------------------------------------------------------------------------
@@ -294,6 +294,7 @@ def execution_failed(ctx: Context, execution_id: int) -> str | None:
                 body=body,
                 link=f"/runs/{execution_id}",
                 deployment_id=dep.id,
+                once=f"execution_failed:{execution_id}",
                 data={
                     "execution_id": execution_id,
                     "deployment": dep.name,
@@ -326,6 +327,7 @@ def schedule_skipped(
                 body=f"The run due at {_local(due_at, dep.timezone)} did not start: {reason}",
                 link=link,
                 deployment_id=dep.id,
+                once=f"schedule_skipped:{dep.id}:{due_at.isoformat()}",
                 data={
                     "deployment": dep.name,
                     "market": dep.market,

@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from modelport.db.tables import (
+    DeliveryRow,
     DeploymentRow,
     ModelRow,
     NotificationRow,
@@ -87,6 +88,13 @@ class NotificationStore:
             )
         self.s.flush()
         return len(user_ids)
+
+    def seen(self, event_id: str) -> bool:
+        """Whether event ``event_id`` was notified already (to anyone, or to any webhook)."""
+        for table in (NotificationRow, DeliveryRow):
+            if self.s.scalar(select(table.id).where(table.event_id == event_id).limit(1)) is not None:
+                return True
+        return False
 
     def list_for(
         self, user_id: int, page: int, page_size: int, *, unread: bool | None = None
