@@ -131,11 +131,14 @@ def test_sklearn_pipeline(zoo: Zoo, tmp_path: Path, key: str, fmt: str, safe: bo
     assert sum(inspection.example_output["probabilities"].values()) == pytest.approx(1.0)
 
 
-def test_sklearn_pipeline_without_sample_types_default_to_number(zoo: Zoo) -> None:
-    # the model knows its columns but not their types: every column is a number, and a row of 0.0
-    # cannot go through the one-hot encoder of the string column
-    with pytest.raises(UnsupportedModel, match="could not predict on an example row.*sample CSV"):
-        inspect_model(zoo.files["pipeline.skops"], "model.skops")
+def test_sklearn_pipeline_without_sample_takes_text_columns_from_its_encoder(zoo: Zoo) -> None:
+    # the model knows its columns but not their types: numbers, except where its one-hot encoder
+    # knows text categories (and refuses others: handle_unknown="error")
+    inspection = inspect_model(zoo.files["pipeline.skops"], "model.skops")
+    assert _types(inspection) == {"a": "number", "b": "number", "c": "string"}
+    c = inspection.input_schema.columns[2]
+    assert (c.categories, c.on_unknown_category) == (["blue", "green", "red"], "reject")
+    assert inspection.example_input["c"] == "blue"
 
 
 def test_hist_gradient_boosting_with_string_classes(zoo: Zoo) -> None:

@@ -117,10 +117,80 @@ def _missing(names: list[str], frame: pandas.DataFrame) -> list[str]:
     return [n for n in names if n not in present]
 
 
+SAMPLE_CATEGORY_MIN_ROWS = 20
+"""A sample's string column gives categories only from this many values on..."""
+SAMPLE_CATEGORY_MAX = 30
+"""...and when it holds at most this many distinct values (and at most one per two rows)."""
+
+
 def _input_schema(model: LoadedModel, sample: pandas.DataFrame | None) -> ModelSchema:
-    known = model.input_schema
+    """The version's input schema: columns and types (:func:`_columns`), then blanks and categories
+    from the model and the sample (:func:`_refine`)."""
     if sample is not None:
         sample = sample.rename(columns=str)
+    return _refine(_columns(model, sample), model, sample)
+
+
+def _refine(schema: ModelSchema, model: LoadedModel, sample: pandas.DataFrame | None) -> ModelSchema:
+    """Nullable where the sample has blanks or the model copes with missing values; categories from
+    the model's encoders or categorical features, else from a sample's few distinct strings."""
+    facts = model.input_facts() or []
+    columns: list[ColumnSpec] = []
+    for position, column in enumerate(schema.columns):
+        fact = facts[position] if position < len(facts) else None
+        values = sample[column.name] if sample is not None and column.name in sample.columns else None
+        update: dict[str, Any] = {}
+        if (values is not None and bool(values.isna().any())) or (fact is not None and fact.nullable):
+            update["nullable"] = True
+        kind = column.type
+        if fact is not None and fact.categories:
+            if values is None and all(isinstance(v, str) for v in fact.categories):
+                kind = update["type"] = "string"  # a model without a sample: its encoder says text
+            categories = _categories_as(kind, fact.categories)
+            if categories is not None:
+                update["categories"] = categories
+                if fact.reject_unknown:
+                    update["on_unknown_category"] = "reject"
+        if (
+            "categories" not in update
+            and column.categories is None
+            and kind == "string"
+            and values is not None
+        ):
+            found = _sample_categories(values)
+            if found is not None:
+                update["categories"] = found
+        columns.append(column.model_copy(update=update) if update else column)
+    return ModelSchema(columns=columns)
+
+
+def _categories_as(kind: ColumnType, values: list[Any]) -> list[str] | None:
+    """Categories as the column's checks compare them: text for a string column, integers (as text)
+    for an integer column; None where they do not fit the column's type."""
+    if kind == "string":
+        return [str(v) for v in values]
+    if kind == "integer" and all(
+        isinstance(v, int | float | numpy.integer | numpy.floating)
+        and not isinstance(v, bool)
+        and float(v).is_integer()
+        for v in values
+    ):
+        return [str(int(v)) for v in values]
+    return None
+
+
+def _sample_categories(values: pandas.Series) -> list[str] | None:
+    present = values.dropna()
+    if len(present) < SAMPLE_CATEGORY_MIN_ROWS or not all(isinstance(v, str) for v in present.tolist()):
+        return None
+    distinct = sorted(set(present.tolist()))
+    if len(distinct) > min(SAMPLE_CATEGORY_MAX, len(present) // 2):
+        return None
+    return distinct
+
+
+def _columns(model: LoadedModel, sample: pandas.DataFrame | None) -> ModelSchema:
+    known = model.input_schema
     if known is not None and model.positional:
         if sample is None:
             return known

@@ -18,6 +18,7 @@ import pandas
 
 from modelport.columns import ColumnSpec, ColumnType, ModelSchema
 from modelport.errors import UnsupportedModel
+from modelport.flavors.inputs import ColumnFacts
 
 __all__ = [
     "Flavor",
@@ -70,6 +71,11 @@ class LoadedModel(ABC):
     @abstractmethod
     def predict(self, frame: pandas.DataFrame) -> Prediction:
         """Predict on ``frame``, whose columns are the input schema's, in order."""
+
+    def input_facts(self) -> list[ColumnFacts] | None:
+        """What the model tells of each input column (by position): whether it may be missing, the
+        categories it knows. None where it tells nothing (the default)."""
+        return None
 
 
 class Flavor(ABC):

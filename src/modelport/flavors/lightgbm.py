@@ -12,6 +12,7 @@ import pandas
 from modelport.columns import ColumnSpec, ModelSchema
 from modelport.errors import UnsupportedModel
 from modelport.flavors.base import Flavor, LoadedModel, Prediction, read_head, unsupported
+from modelport.flavors.inputs import ColumnFacts
 
 __all__ = ["LightGBMFlavor", "LightGBMModel", "parse_header"]
 
@@ -97,6 +98,17 @@ class LightGBMModel(LoadedModel):
         self.input_schema = ModelSchema(columns=columns)
         # LightGBM does not tell integers from floats: a sample's dtypes may refine "number".
         self.input_types_known = bool(self._categorical)
+
+    def input_facts(self) -> list[ColumnFacts] | None:
+        """LightGBM takes missing values in every column; categorical columns know their categories
+        (a value outside them is read as missing: flagged, and scored)."""
+        if self.n_features is None:
+            return None
+        names = self.input_schema.names() if self.input_schema is not None else []
+        return [
+            ColumnFacts(nullable=True, categories=self._categorical.get(names[i]) if i < len(names) else None)
+            for i in range(self.n_features)
+        ]
 
     def predict(self, frame: pandas.DataFrame) -> Prediction:
         """Predict with ``num_threads=1``; classifiers' probabilities are turned into labels."""

@@ -17,6 +17,7 @@ import pandas
 from modelport.columns import ColumnSpec, ModelSchema
 from modelport.errors import UnsupportedModel
 from modelport.flavors.base import Flavor, LoadedModel, Prediction, public_type_name, read_head, unsupported
+from modelport.flavors.inputs import ColumnFacts, sklearn_facts
 
 __all__ = ["SKOPS_ALLOWED_PREFIXES", "SklearnFlavor", "SklearnModel", "check_skops_types", "sklearn_format"]
 
@@ -201,6 +202,18 @@ class SklearnModel(LoadedModel):
             self.is_classifier = False
         classes = getattr(estimator, "classes_", None)
         self.classes = _python_classes(classes) if self.is_classifier and classes is not None else None
+        self._facts: list[ColumnFacts] | None = None
+
+    def input_facts(self) -> list[ColumnFacts] | None:
+        """Blanks and categories as the pipeline handles them (:func:`.inputs.sklearn_facts`)."""
+        width = self.n_features
+        if width is None and self.input_schema is not None:
+            width = len(self.input_schema.columns)
+        if width is None:
+            return None
+        if self._facts is None:
+            self._facts = sklearn_facts(self.estimator, width)
+        return self._facts
 
     def _argmax_of_proba(self) -> bool:
         cached: bool | None = getattr(self, "_argmax_cached", None)

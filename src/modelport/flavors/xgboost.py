@@ -12,6 +12,7 @@ import pandas
 from modelport.columns import ColumnSpec, ColumnType, ModelSchema
 from modelport.errors import UnsupportedModel
 from modelport.flavors.base import Flavor, LoadedModel, Prediction, read_head, unsupported
+from modelport.flavors.inputs import ColumnFacts
 
 __all__ = ["XGBoostFlavor", "XGBoostModel"]
 
@@ -77,6 +78,7 @@ class XGBoostModel(LoadedModel):
         names = booster.feature_names
         types = booster.feature_types or []
         self._categorical: list[str] = []
+        self._categories = _stored_categories(booster)
         if names:
             columns = []
             for i, name in enumerate(names):
@@ -88,6 +90,15 @@ class XGBoostModel(LoadedModel):
         else:
             self.input_schema = None
 
+    def input_facts(self) -> list[ColumnFacts] | None:
+        """XGBoost takes missing values in every column; categorical columns know the categories the
+        model stored (XGBoost 3.1+; a value outside them is read as missing: flagged, and scored)."""
+        names = self.input_schema.names() if self.input_schema is not None else []
+        return [
+            ColumnFacts(nullable=True, categories=self._categories.get(names[i]) if i < len(names) else None)
+            for i in range(self.n_features or 0)
+        ]
+
     def predict(self, frame: pandas.DataFrame) -> Prediction:
         """Predict with one thread; binary/multi-class probabilities are turned into labels."""
         import xgboost
@@ -98,7 +109,14 @@ class XGBoostModel(LoadedModel):
             data = frame.copy()
             for name in self._categorical:
                 if name in data.columns and not isinstance(data[name].dtype, pandas.CategoricalDtype):
-                    data[name] = data[name].astype("category")
+                    known = self._categories.get(name)
+                    # With the model's categories, a value it does not know is missing (XGBoost refuses
+                    # an unknown category); without them, the frame's own categories.
+                    data[name] = (
+                        pandas.Categorical(data[name], categories=known)
+                        if known is not None
+                        else data[name].astype("category")
+                    )
             matrix = xgboost.DMatrix(data, enable_categorical=True, nthread=1)
         raw = numpy.asarray(self.booster.predict(matrix))
         if self.objective == "binary:logistic":
@@ -121,6 +139,20 @@ class XGBoostModel(LoadedModel):
         if raw.ndim == 2 and raw.shape[1] == 1:
             raw = raw.ravel()
         return Prediction(predictions=raw)
+
+
+def _stored_categories(booster: Any) -> dict[str, list[Any]]:
+    """The categories of the model's categorical features, by feature name, where the model stores
+    them (XGBoost 3.1+ keeps those of a pandas training frame); empty otherwise."""
+    try:
+        stored = booster.get_categories(export_to_arrow=True).to_arrow()
+    except Exception:  # noqa: BLE001 - older XGBoost, or a model trained without categories
+        return {}
+    found: dict[str, list[Any]] = {}
+    for name, values in stored or []:
+        if values is not None:
+            found[str(name)] = [v for v in values.to_pylist() if v is not None]
+    return found
 
 
 class XGBoostFlavor(Flavor):
