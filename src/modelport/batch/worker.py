@@ -151,6 +151,7 @@ class Worker:
         if claimed is None:
             return False
         status = self.run(claimed)
+        self.sweep()  # what the run's process left if it was killed
         if status in ("succeeded", "failed", "cancelled"):
             EXECUTIONS_FINISHED.labels(status, "any").inc()
         if status == "failed" and self.on_failed is not None:  # failed by the child or by this worker

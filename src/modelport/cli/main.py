@@ -284,7 +284,11 @@ def worker(
     for service in services:
         service.start()
     console.print(f"worker {services[0].id} waiting for executions (Ctrl-C to stop)")
-    stop.wait()
+    # With a timeout: a signal the kernel hands to another thread does not wake a lock wait without one.
+    while not stop.wait(0.5):
+        pass
+    # SIGTERM (a rolling restart): stop claiming; a running run gets MODELPORT_WORKER_SHUTDOWN_GRACE_SECONDS
+    # to finish, else it is queued again without counting an attempt.
     for service in services:
         service.stop()
 
