@@ -71,6 +71,13 @@ class PayloadTooLarge(ModelportError):
     http_status = 413
 
 
+class UnsupportedMediaType(ModelportError):
+    """A request body of another media type (Content-Type) than the route takes."""
+
+    code = "unsupported_media_type"
+    http_status = 415
+
+
 class TooManyRequests(ModelportError):
     code = "too_many_requests"
     http_status = 429
@@ -101,6 +108,7 @@ ERRORS_BY_CODE: dict[str, type[ModelportError]] = {
         AlreadyExists,
         Conflict,
         PayloadTooLarge,
+        UnsupportedMediaType,
         TooManyRequests,
         CorruptArtifact,
         UnsupportedModel,
@@ -114,6 +122,7 @@ ERRORS_BY_STATUS: dict[int, type[ModelportError]] = {
     404: NotFound,
     409: Conflict,
     413: PayloadTooLarge,
+    415: UnsupportedMediaType,
     422: InvalidArgument,
     429: TooManyRequests,
 }

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -13,7 +12,7 @@ from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from modelport import __version__
-from modelport.api import errors, hardening
+from modelport.api import bodies, errors, hardening
 from modelport.api.routers import (
     audit,
     auth,
@@ -60,9 +59,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     services: list[Any] = []
     if ctx.settings.worker_enabled:
         from modelport.batch.worker import Worker
-        from modelport.services.notifications import execution_failed
 
-        services.append(Worker(ctx, on_failed=partial(execution_failed, ctx)))
+        services.append(Worker(ctx))
     if ctx.settings.scheduler_enabled:
         from modelport.services.scheduler import Scheduler
 
@@ -112,9 +110,11 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
         app.include_router(module.router)
     mount_spa(app)
     limit = ctx.settings.max_upload_bytes + 1024 * 1024
+    body_rules = bodies.BodyRules(app.routes)
 
     def guard(inner: ASGIApp) -> ASGIApp:
-        """Refuse a bad or too large Content-Length (400, 413) and add the security headers to every
+        """Refuse a bad or too large Content-Length (400, 413), a body of the wrong media type (415) or
+        JSON nested too deep (422, :mod:`modelport.api.bodies`), and add the security headers to every
         answer. Plain ASGI rather than ``@app.middleware("http")``, whose task group and memory stream
         per request cost more than a small prediction."""
 
@@ -134,6 +134,11 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
                 )
                 hardening.secure_headers(request, refusal)
                 await refusal(scope, receive, send)
+                return
+            screened, receive = await bodies.screen(body_rules, scope, request.headers, receive)
+            if screened is not None:
+                hardening.secure_headers(request, screened)
+                await screened(scope, receive, send)
                 return
 
             async def send_secured(message: Message) -> None:

@@ -8,12 +8,24 @@ afterwards, by :func:`modelport.tabular.validation.to_frame`. Raises
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any, Final
+
+import numpy
+import orjson
 
 from modelport.errors import InvalidArgument
 from modelport.tabular.validation import show
 
-__all__ = ["BODY_SHAPES", "parse_body"]
+__all__ = [
+    "BODY_SHAPES",
+    "MAX_JSON_DEPTH",
+    "check_json_depth",
+    "json_depth_exceeds",
+    "parse_body",
+    "parse_json",
+]
 
 BODY_SHAPES: Final = (
     '{"inputs": [{"column": value, ...}, ...]}, '
@@ -21,6 +33,68 @@ BODY_SHAPES: Final = (
     '{"dataframe_records": [{"column": value, ...}, ...]}'
 )
 """The accepted request bodies, as shown in error messages."""
+
+MAX_JSON_DEPTH: Final = 64
+"""Deepest nesting of arrays and objects accepted in a JSON body (a prediction body needs 4 levels).
+
+Deeper bodies are refused before they are parsed: Python's ``json`` recurses once per level (a
+``RecursionError`` past ~1,000), orjson stops at 1,024, and pydantic cannot write back a value nested
+more than a few hundred levels deep."""
+
+_JSON_STRING: Final = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET: Final = bytes(b for b in range(256) if b not in b"[]{}")
+_LONG_INTEGER: Final = re.compile(rb"[0-9]{19}")
+_DEPTH_CHUNK: Final = 1 << 20
+
+
+def json_depth_exceeds(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether arrays and objects nest more than ``limit`` levels deep in the JSON text ``raw``.
+
+    A linear scan without recursion, in bounded memory whatever the size: strings are removed (so
+    brackets inside them do not count), then the running depth of the remaining brackets is summed in
+    chunks, stopping at the first level past ``limit``. Meant to run before a parser that recurses; on
+    text that is not JSON the answer is only an estimate, and the parser reports the error.
+    """
+    brackets = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKET)
+    depth = 0
+    for start in range(0, len(brackets), _DEPTH_CHUNK):
+        piece = numpy.frombuffer(brackets, numpy.uint8, min(_DEPTH_CHUNK, len(brackets) - start), start)
+        steps = numpy.where((piece == ord("[")) | (piece == ord("{")), 1, -1)
+        levels = numpy.cumsum(steps) + depth
+        if int(levels.max()) > limit:
+            return True
+        depth = int(levels[-1])
+    return False
+
+
+def check_json_depth(raw: bytes, field: str = "body") -> None:
+    """Raise InvalidArgument (``field``) when ``raw`` nests deeper than :data:`MAX_JSON_DEPTH`."""
+    if json_depth_exceeds(raw):
+        raise InvalidArgument(
+            f"the JSON {field} nests arrays or objects more than {MAX_JSON_DEPTH} levels deep", field=field
+        )
+
+
+def parse_json(raw: bytes | str, field: str = "body") -> Any:
+    """The value of the JSON text ``raw``, or InvalidArgument (``field``) saying why it is not one.
+
+    orjson parses it when it can (fast); the standard library when it holds what orjson would change
+    or refuse: integers of 19 digits or more (orjson turns those past 64 bits into floats, so that
+    ``-9223372036854775809`` would become ``-2**63`` and be scored), ``NaN`` and ``Infinity`` literals
+    (read as missing values by the checks), or nesting past orjson's limit. Before the standard
+    library's recursive parser runs, the nesting is bounded (:func:`check_json_depth`).
+    """
+    data = raw.encode() if isinstance(raw, str) else raw
+    if not _LONG_INTEGER.search(data):
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
+    check_json_depth(data, field)
+    try:
+        return json.loads(data)
+    except ValueError as exc:  # UnicodeDecodeError is a ValueError
+        raise InvalidArgument(f"the {field} is not valid JSON: {exc}", field=field) from None
 
 
 def parse_body(body: Any, max_rows: int) -> list[dict[str, Any]]:

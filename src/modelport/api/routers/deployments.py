@@ -28,6 +28,7 @@ from modelport.schemas import (
 )
 from modelport.services.auth import require
 from modelport.services.deployments import DeploymentService, next_runs
+from modelport.serving.body import parse_json
 
 router = APIRouter(prefix="/api/v1", tags=["deployments"])
 
@@ -130,17 +131,6 @@ PREDICT_BODY = {
 }
 
 
-def _json_body(raw: bytes) -> Any:
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        pass
-    try:  # NaN and Infinity literals, which orjson refuses: the checks treat NaN as a missing value
-        return json.loads(raw)
-    except ValueError as exc:  # UnicodeDecodeError is a ValueError
-        raise InvalidArgument(f"the body is not valid JSON: {exc}", field="body") from None
-
-
 @router.post(
     "/deployments/{ref}/predict",
     operation_id="predict",
@@ -149,7 +139,7 @@ def _json_body(raw: bytes) -> Any:
 )
 async def predict(ref: str, request: Request, principal: Principal = Depends(_predict_caller)) -> Response:
     """Predict for rows as ``inputs`` records, or MLflow's ``dataframe_split`` or ``dataframe_records``."""
-    body = _json_body(await request.body())
+    body = parse_json(await request.body())
     answer, log = await DeploymentService(get_context(request)).predict_online(ref, body, principal)
     try:
         content = orjson.dumps(answer)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from contextlib import ExitStack
 from typing import Annotated
 
@@ -28,6 +27,7 @@ from modelport.schemas import (
     VersionMeta,
 )
 from modelport.services.catalog import CatalogService, read_sample
+from modelport.serving.body import parse_json
 
 router = APIRouter(prefix="/api/v1/models", tags=["models"])
 
@@ -141,9 +141,7 @@ def upload_version(
     """Upload a new version: the file is loaded and predicts on an example row before it is accepted."""
     ctx = get_context(request)
     try:
-        version_meta = VersionMeta.model_validate(json.loads(meta)) if meta else VersionMeta()
-    except json.JSONDecodeError as exc:
-        raise InvalidArgument(f"meta is not valid JSON: {exc.msg}", field="meta") from exc
+        version_meta = VersionMeta.model_validate(parse_json(meta, "meta")) if meta else VersionMeta()
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"]) or "meta"
