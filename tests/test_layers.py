@@ -18,6 +18,7 @@ SRC = Path(modelport.__file__).parent
 
 LAYERS: dict[str, int] = {
     # 0: the bottom: values, settings, the metadata and artifact stores' plumbing, per-process state
+    "modelport.clock": 0,
     "modelport.errors": 0,
     "modelport.settings": 0,
     "modelport.columns": 0,

@@ -22,17 +22,17 @@ import numpy as np
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, select
 from threadpoolctl import threadpool_limits
 
 from modelport.context import Context
-from modelport.db.tables import ModelRow, UserRow
 from modelport.errors import InvalidArgument
 from modelport.flavors import serialize_model
 from modelport.principal import Principal
 from modelport.schemas import ApiTokenCreate, ModelCreate, Role, UserCreate, VersionMeta
 from modelport.services.auth import AuthService
 from modelport.services.catalog import CatalogService
+from modelport.stores.catalog import CatalogStore
+from modelport.stores.users import Credentials, UserStore
 
 __all__ = ["DEMO_PASSWORD", "DEMO_USERNAMES", "DemoSummary", "DemoUser", "demo_model_names", "load_demo"]
 
@@ -1154,12 +1154,11 @@ def _password_is_demo(password_hash: str | None) -> bool:
         return False
 
 
-def _existing_users(ctx: Context) -> dict[str, UserRow]:
+def _existing_users(ctx: Context) -> dict[str, Credentials]:
     with ctx.db.session() as s:
-        rows = s.scalars(select(UserRow).where(UserRow.username.in_(DEMO_USERNAMES))).all()
-        for row in rows:
-            s.expunge(row)
-    return {row.username: row for row in rows}
+        store = UserStore(s)
+        found = [store.credentials(name) for name in DEMO_USERNAMES]
+    return {c.user.username: c for c in found if c is not None}
 
 
 def _found_users(ctx: Context) -> list[DemoUser]:
@@ -1167,8 +1166,8 @@ def _found_users(ctx: Context) -> list[DemoUser]:
     return [
         DemoUser(
             username=u.username,
-            role=Role(found[u.username].role),
-            department=found[u.username].department,
+            role=found[u.username].user.role,
+            department=found[u.username].user.department,
             password=DEMO_PASSWORD if _password_is_demo(found[u.username].password_hash) else "",
             token="",
         )
@@ -1185,16 +1184,17 @@ def _ensure_users(ctx: Context) -> list[DemoUser]:
     """
     found = _existing_users(ctx)
     for u in _USERS:
-        row = found.get(u.username)
-        if row is not None and Role(row.role) is not u.role:
+        existing = found.get(u.username)
+        if existing is not None and existing.user.role is not u.role:
             raise InvalidArgument(
-                f"user {u.username!r} exists with role {row.role}: the demo needs it to be {u.role.value}"
+                f"user {u.username!r} exists with role {existing.user.role.value}: the demo needs it to be "
+                f"{u.role.value}"
             )
     auth = AuthService(ctx)
     users: list[DemoUser] = []
     for u in _USERS:
-        row = found.get(u.username)
-        if row is None:
+        existing = found.get(u.username)
+        if existing is None:
             auth.create_user(
                 UserCreate(
                     username=u.username,
@@ -1208,8 +1208,8 @@ def _ensure_users(ctx: Context) -> list[DemoUser]:
             )
             password, department = DEMO_PASSWORD, u.department
         else:
-            password = DEMO_PASSWORD if _password_is_demo(row.password_hash) else ""
-            department = row.department
+            password = DEMO_PASSWORD if _password_is_demo(existing.password_hash) else ""
+            department = existing.user.department
         token = auth.create_token(ApiTokenCreate(name="demo"), auth.cli_principal(u.username)).token
         users.append(DemoUser(u.username, u.role, department, password, token))
     return users
@@ -1279,12 +1279,12 @@ def _import_libraries() -> None:
 
 def _model_count(ctx: Context) -> int:
     with ctx.db.session() as s:
-        return int(s.scalar(select(func.count()).select_from(ModelRow)) or 0)
+        return CatalogStore(s).count_models()
 
 
 def _model_names(ctx: Context) -> set[str]:
     with ctx.db.session() as s:
-        return set(s.scalars(select(ModelRow.name)))
+        return set(CatalogStore(s).model_names())
 
 
 def load_demo(

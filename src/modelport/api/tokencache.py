@@ -21,8 +21,8 @@ from datetime import datetime
 
 from fastapi import Request
 
+from modelport.clock import utcnow
 from modelport.context import Context
-from modelport.db.tables import utcnow
 from modelport.principal import Principal
 from modelport.services.auth import AuthService, hash_secret
 from modelport.serving.caching import TTLCache, watch
@@ -74,8 +74,8 @@ def from_token(auth: AuthService, token: str, ip: str | None, agent: str | None)
     generation = cache.generation
     principal = auth.from_token(token, ip, agent)  # raises for an unknown, revoked or expired token
     with auth.ctx.db.session() as s:
-        row = UserStore(s).token_row(token_hash)
-        expires_at = row.expires_at if row is not None else None
+        found = UserStore(s).token_by_hash(token_hash)
+        expires_at = found.expires_at if found is not None else None
     if expires_at is not None:
         cache.put(token_hash, _Entry(replace(principal, ip=None, user_agent=None), expires_at), generation)
     return principal

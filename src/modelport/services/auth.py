@@ -12,12 +12,13 @@ import re
 import secrets
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from modelport.clock import utcnow
 from modelport.context import Context
-from modelport.db.tables import utcnow
 from modelport.errors import Forbidden, InvalidArgument, NotFound, TooManyRequests, Unauthenticated
 from modelport.principal import Principal
 from modelport.schemas import (
@@ -52,6 +53,13 @@ def _verify_password(password_hash: str | None, password: str) -> bool:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+def _user_or_none(store: UserStore, user_id: int) -> User | None:
+    try:
+        return store.get_by_id(user_id)
+    except NotFound:
+        return None
 
 
 def require(principal: Principal, role: Role) -> None:
@@ -99,25 +107,22 @@ class AuthService:
         require(actor, Role.admin)
         with self.ctx.db.session() as s:
             store = UserStore(s)
-            row = store.row(username)
-            if row is None:
-                raise NotFound(f"no user named {username!r}")
+            user_id = store.get(username).id
             changes = data.model_dump(exclude_unset=True)
+            values: dict[str, Any] = {}
             if "password" in changes:
                 if changes["password"] is None:
                     raise InvalidArgument("password cannot be empty", field="password")
-                row.password_hash = hash_password(changes.pop("password"))
-                store.purge_sessions(row.id)
+                values["password_hash"] = hash_password(changes.pop("password"))
                 changes["password"] = "changed"
             for key in ("role", "department", "email", "display_name", "is_active"):
                 if key in changes:
-                    value = changes[key]
-                    if key in ("role", "is_active") and value is None:
+                    if key in ("role", "is_active") and changes[key] is None:
                         raise InvalidArgument(f"{key} cannot be empty", field=key)
-                    setattr(row, key, value.value if isinstance(value, Role) else value)
-            if changes.get("is_active") is False:
-                store.purge_sessions(row.id)
-            s.flush()
+                    values[key] = changes[key]
+            user = store.update(user_id, **values)
+            if "password_hash" in values or changes.get("is_active") is False:
+                store.purge_sessions(user_id)
             record(
                 AuditStore(s),
                 actor,
@@ -126,7 +131,7 @@ class AuthService:
                 username,
                 **{k: (v.value if isinstance(v, Role) else v) for k, v in changes.items()},
             )
-            return store.to_user(row)
+            return user
 
     def list_users(
         self, actor: Principal, page: int, page_size: int, role: Role | None, q: str | None
@@ -151,16 +156,15 @@ class AuthService:
         now = utcnow()
         with self.ctx.db.session() as s:
             store = UserStore(s)
-            row = store.row(username)
-            if row is not None and row.locked_until is not None and row.locked_until > now:
+            found = store.credentials(username)
+            if found is not None and found.locked_until is not None and found.locked_until > now:
                 raise TooManyRequests("too many failed sign-ins: this account is locked for a few minutes")
-            ok = _verify_password(row.password_hash if row else None, password)
-            if row is None or not ok or not row.is_active or row.auth_source != "local":
-                if row is not None:
-                    row.failed_logins += 1
-                    if row.failed_logins >= st.login_max_failures:
-                        row.locked_until = now + timedelta(minutes=st.login_lockout_minutes)
-                        row.failed_logins = 0
+            ok = _verify_password(found.password_hash if found else None, password)
+            refused = found is None or not ok or not found.user.is_active or found.user.auth_source != "local"
+            if refused:
+                if found is not None:
+                    lock_until = now + timedelta(minutes=st.login_lockout_minutes)
+                    store.login_failed(found.user.id, st.login_max_failures, lock_until)
                     AuditStore(s).append(
                         action="auth.login_failed",
                         target_type="user",
@@ -171,7 +175,7 @@ class AuthService:
                         user_agent=user_agent,
                     )
         # The failure is committed above (counters and audit) before we answer.
-        if row is None or not ok or not row.is_active or row.auth_source != "local":
+        if refused:
             raise Unauthenticated("wrong username or password")
         return self.open_session(username, ip, user_agent)
 
@@ -182,20 +186,17 @@ class AuthService:
         token = secrets.token_urlsafe(32)
         with self.ctx.db.session() as s:
             store = UserStore(s)
-            row = store.row(username)
-            if row is None:
-                raise Unauthenticated("wrong username or password")
-            row.failed_logins = 0
-            row.locked_until = None
-            row.last_login_at = utcnow()
+            try:
+                user = store.login_succeeded(username)
+            except NotFound:
+                raise Unauthenticated("wrong username or password") from None
             store.purge_sessions()
             store.add_session(
-                row.id,
+                user.id,
                 hash_secret(token),
                 utcnow() + timedelta(hours=self.ctx.settings.session_ttl_hours),
                 ip,
             )
-            user = store.to_user(row)
             record(
                 AuditStore(s),
                 self._principal(user, via, ip, user_agent),
@@ -221,13 +222,13 @@ class AuthService:
     def from_session(self, session_token: str, ip: str | None, user_agent: str | None) -> Principal:
         with self.ctx.db.session() as s:
             store = UserStore(s)
-            sess = store.session_row(hash_secret(session_token))
+            sess = store.session(hash_secret(session_token))
             if sess is None or sess.expires_at <= utcnow():
                 raise Unauthenticated("your session has expired: sign in again")
-            row = store.row_by_id(sess.user_id)
-            if row is None or not row.is_active:
+            user = _user_or_none(store, sess.user_id)
+            if user is None or not user.is_active:
                 raise Unauthenticated("this account is disabled")
-            return self._principal(store.to_user(row), "session", ip, user_agent)
+            return self._principal(user, "session", ip, user_agent)
 
     # --- API tokens ------------------------------------------------------------------------------
 
@@ -237,19 +238,19 @@ class AuthService:
             raise Unauthenticated("malformed API token: expected mp_<8 characters>_<secret>")
         with self.ctx.db.session() as s:
             store = UserStore(s)
-            row = store.token_row(hash_secret(token))
-            if row is None:
+            found = store.token_by_hash(hash_secret(token))
+            if found is None:
                 raise Unauthenticated("unknown API token")
-            if row.revoked_at is not None:
+            if found.revoked_at is not None:
                 raise Unauthenticated("this API token was revoked")
-            if row.expires_at <= utcnow():
+            if found.expires_at <= utcnow():
                 raise Unauthenticated("this API token has expired")
-            user = store.row_by_id(row.user_id)
+            user = _user_or_none(store, found.user_id)
             if user is None or not user.is_active:
                 raise Unauthenticated("the account of this API token is disabled")
-            if row.last_used_at is None or utcnow() - row.last_used_at > timedelta(minutes=1):
-                store.touch_token(row.id)
-            return self._principal(store.to_user(user), "token", ip, user_agent)
+            if found.last_used_at is None or utcnow() - found.last_used_at > timedelta(minutes=1):
+                store.touch_token(found.id)
+            return self._principal(user, "token", ip, user_agent)
 
     def create_token(
         self, data: ApiTokenCreate, actor: Principal, for_user: str | None = None
@@ -270,10 +271,7 @@ class AuthService:
             user_id = actor.user_id
             if for_user is not None and for_user != actor.username:
                 require(actor, Role.admin)
-                row = store.row(for_user)
-                if row is None:
-                    raise NotFound(f"no user named {for_user!r}")
-                user_id = row.id
+                user_id = store.get(for_user).id  # NotFound: no user named ...
             created = store.add_token(
                 user_id, data.name, prefix, hash_secret(token), utcnow() + timedelta(days=days)
             )

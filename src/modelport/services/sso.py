@@ -222,8 +222,8 @@ class SsoService:
         external_id = _external_id(str(claims["iss"]), str(claims["sub"]))
         with self.ctx.db.session() as s:
             store, audit = UserStore(s), AuditStore(s)
-            row = store.row_by_external_id(external_id)
-            if row is None:
+            known = store.find_by_external_id(external_id)
+            if known is None:
                 try:
                     user = store.create(
                         username,
@@ -242,15 +242,14 @@ class SsoService:
                     ) from None
                 record(audit, None, "user.create", "user", username, role=role.value, via="oidc")
                 return user
-            if not row.is_active:
+            if not known.is_active:
                 raise Unauthenticated("this account is disabled")
-            changes = {k: v for k, v in fields.items() if getattr(row, k) != v}
-            for key, value in changes.items():
-                setattr(row, key, value)
-            if changes:
-                s.flush()
-                record(audit, None, "user.update", "user", row.username, via="oidc", **changes)
-            return store.to_user(row)
+            changes = {k: v for k, v in fields.items() if getattr(known, k) != v}
+            if not changes:
+                return known
+            updated = store.update(known.id, **changes)
+            record(audit, None, "user.update", "user", updated.username, via="oidc", **changes)
+            return updated
 
 
 def _external_id(issuer: str, subject: str) -> str:

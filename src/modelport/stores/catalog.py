@@ -57,7 +57,8 @@ def _search_text(row: ModelRow) -> str:
 
 
 class CatalogStore:
-    """Persistence of the catalog. Methods flush; the caller's session commits."""
+    """Persistence of the catalog: returns :class:`Model` and :class:`ModelVersion` objects, never rows.
+    Methods flush; the caller's session commits."""
 
     def __init__(self, session: Session) -> None:
         self.s = session
@@ -65,7 +66,7 @@ class CatalogStore:
     # --- models ----------------------------------------------------------------------------------
 
     def create_model(self, data: ModelCreate, owner_id: int) -> Model:
-        """Insert a model. Raises AlreadyExists if the name is taken."""
+        """Insert a model; returns it. Raises AlreadyExists if the name is taken."""
         if self.s.scalar(select(ModelRow.id).where(ModelRow.name == data.name)) is not None:
             raise AlreadyExists(f"a model named {data.name!r} already exists", field="name")
         now = utcnow()
@@ -99,14 +100,16 @@ class CatalogStore:
         return row
 
     def get_model(self, name: str, principal: Principal) -> Model:
-        """The model ``name`` if ``principal`` may see it, else NotFound."""
+        """Returns the model ``name``; raises NotFound if there is none or ``principal`` may not see it."""
         return self._to_model(self._row(name, principal))
 
     def model_owner_id(self, name: str, principal: Principal) -> int:
+        """Returns the user id of the owner of model ``name``; raises NotFound as :meth:`get_model`."""
         return self._row(name, principal).owner_id
 
     def update_model(self, name: str, data: ModelUpdate, principal: Principal) -> Model:
-        """Change the fields given in ``data``. NotFound if invisible; InvalidArgument on unknown owner."""
+        """Change the fields given in ``data``; returns the model. Raises NotFound as :meth:`get_model`,
+        InvalidArgument for an unknown owner or an emptied required field."""
         row = self._row(name, principal)
         values = data.model_dump(exclude_unset=True)
         owner = values.pop("owner", None)
@@ -130,7 +133,8 @@ class CatalogStore:
         return self._to_model(row)
 
     def delete_model(self, name: str, principal: Principal) -> list[str]:
-        """Delete a model and its versions; returns the sha256 of the artifacts it referenced."""
+        """Delete a model and its versions; returns the sha256 of the artifacts it referenced. Raises
+        NotFound as :meth:`get_model`."""
         row = self._row(name, principal)
         shas = list(
             self.s.scalars(select(ModelVersionRow.artifact_sha256).where(ModelVersionRow.model_id == row.id))
@@ -143,7 +147,16 @@ class CatalogStore:
         return shas
 
     def sha_in_use(self, sha256: str) -> bool:
+        """Returns whether a version (of any model) uses the artifact ``sha256``. Raises nothing."""
         return self.s.scalar(select(func.count()).where(ModelVersionRow.artifact_sha256 == sha256)) != 0
+
+    def count_models(self) -> int:
+        """Returns the number of models, whoever may see them (for the demo loader). Raises nothing."""
+        return self.s.scalar(select(func.count()).select_from(ModelRow)) or 0
+
+    def model_names(self) -> list[str]:
+        """Returns the names of all models, whoever may see them, sorted. Raises nothing."""
+        return list(self.s.scalars(select(ModelRow.name).order_by(ModelRow.name)))
 
     def _sync_labels(self, row: ModelRow) -> None:
         owner = self.s.scalar(select(UserRow.username).where(UserRow.id == row.owner_id)) or ""
@@ -172,7 +185,8 @@ class CatalogStore:
     # --- search ----------------------------------------------------------------------------------
 
     def search(self, query: SearchQuery, principal: Principal) -> ModelSearch:
-        """Full-text search with filters, sorting, pagination and facet counts over the visible models."""
+        """Full-text search with filters, sorting, pagination and facet counts over the models
+        ``principal`` may see; returns one page with the total. Raises nothing."""
         dialect = self.s.get_bind().dialect.name
         terms = search_terms(query.q or "")
         filters: list[ColumnElement[bool]] = [visible_to(principal), text_match(dialect, terms)]
@@ -227,10 +241,12 @@ class CatalogStore:
     # --- versions --------------------------------------------------------------------------------
 
     def next_version(self, name: str, principal: Principal) -> int:
+        """Returns the number the next version of ``name`` will get; raises NotFound as :meth:`get_model`."""
         return self._row(name, principal).latest_version + 1
 
     def create_version(self, name: str, principal: Principal, **fields: Any) -> ModelVersion:
-        """Insert the next version of ``name``. Raises Conflict-free AlreadyExists on a concurrent insert."""
+        """Insert the next version of ``name``; returns it. Raises NotFound as :meth:`get_model`,
+        AlreadyExists when another transaction inserted that version first (retry)."""
         row = self._row(name, principal)
         number = row.latest_version + 1
         version = ModelVersionRow(model_id=row.id, version=number, created_by_id=principal.user_id, **fields)
@@ -249,6 +265,7 @@ class CatalogStore:
         return self._to_versions(name, [version])[0]
 
     def list_versions(self, name: str, principal: Principal) -> list[ModelVersion]:
+        """Returns the versions of ``name``, newest first; raises NotFound as :meth:`get_model`."""
         row = self._row(name, principal)
         versions = self.s.scalars(
             select(ModelVersionRow)
@@ -258,7 +275,8 @@ class CatalogStore:
         return self._to_versions(name, list(versions))
 
     def get_version(self, name: str, ref: str, principal: Principal) -> ModelVersion:
-        """A version by number (``"3"``), alias (``"champion"``) or ``"latest"``; NotFound otherwise."""
+        """Returns a version by number (``"3"``), alias (``"champion"``) or ``"latest"``; raises NotFound
+        if the model or that version is not there (or ``principal`` may not see the model)."""
         row = self._row(name, principal)
         stmt = select(ModelVersionRow).where(ModelVersionRow.model_id == row.id)
         if ref == "latest":
@@ -275,7 +293,8 @@ class CatalogStore:
         return self._to_versions(name, [version])[0]
 
     def set_alias(self, name: str, alias: str, version: int, principal: Principal) -> int | None:
-        """Point ``alias`` at ``version``; returns the version it pointed at before (or None)."""
+        """Point ``alias`` at ``version``; returns the version it pointed at before (or None). Raises
+        NotFound if the model or the version is not there."""
         row = self._row(name, principal)
         target = self.s.scalar(
             select(ModelVersionRow.id).where(
@@ -298,6 +317,8 @@ class CatalogStore:
         return previous
 
     def delete_alias(self, name: str, alias: str, principal: Principal) -> None:
+        """Remove ``alias`` from model ``name``. Returns None; raises NotFound if the model or the alias
+        is not there."""
         row = self._row(name, principal)
         current = self.s.get(ModelAliasRow, (row.id, alias))
         if current is None:
