@@ -12,7 +12,7 @@ from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from modelport import __version__
-from modelport.api import bodies, errors, hardening
+from modelport.api import bodies, docs, errors, hardening
 from modelport.api.routers import (
     audit,
     auth,
@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
         title="modelport",
         version=__version__,
         description="The one home of the company's machine-learning models.",
-        docs_url="/docs",
+        docs_url=None,  # /docs: Swagger UI served from the installed package (api/docs.py)
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     ):
         _document_roles(module.router)
         app.include_router(module.router)
+    app.include_router(docs.router)
     mount_spa(app)
     limit = ctx.settings.max_upload_bytes + 1024 * 1024
     body_rules = bodies.BodyRules(app.routes)

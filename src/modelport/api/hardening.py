@@ -10,19 +10,12 @@ from modelport.settings import Settings
 
 # The single-page app is built by Vite and served from this origin: its scripts, styles and fonts are
 # files of ours. MUI (emotion) injects <style> elements at run time, hence 'unsafe-inline' for styles
-# only; scripts stay 'self'.
+# only; scripts stay 'self'. The API documentation (/docs) lives under the same policy: Swagger UI's
+# files are served by the app and started by a script file, not inline code.
 CSP = (
     "default-src 'self'; img-src 'self' data:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
 )
-# FastAPI's /docs page loads Swagger UI from a CDN with an inline bootstrap script.
-DOCS_CSP = (
-    "default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; object-src 'none'; base-uri 'self'; "
-    "frame-ancestors 'none'"
-)
-DOCS_PATHS = ("/docs", "/docs/oauth2-redirect")
 HSTS = "max-age=31536000; includeSubDomains"
 # Answers that can carry a secret (sessions, CSRF tokens, new API tokens) must not be cached.
 NO_STORE_PREFIXES = ("/api/v1/auth/", "/api/v1/tokens")
@@ -35,7 +28,7 @@ def secure_headers(request: Request, response: Response) -> None:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Content-Security-Policy", DOCS_CSP if path in DOCS_PATHS else CSP)
+    headers.setdefault("Content-Security-Policy", CSP)
     if request.url.scheme == "https":
         headers.setdefault("Strict-Transport-Security", HSTS)
     if path.startswith(NO_STORE_PREFIXES):
