@@ -61,6 +61,11 @@ def _ensure_fixtures(
         "token_id": str(spare.api_token.id),
         "ref": "matrix-fr" if path_has_deployment else "1",
         "execution_id": str(runs["items"][0]["id"]),
+        # notifications: none with these ids exists, so callers allowed through get 404 or 422
+        "notification_id": "1",
+        "subscription_id": "1",
+        "webhook_id": "1",
+        "delivery_id": "1",
     }
 
 
