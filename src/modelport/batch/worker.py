@@ -219,8 +219,8 @@ class Worker:
                 store = ExecutionStore(s)
                 store.heartbeat(claimed.id, self.id, claimed.attempt)
                 return "cancelled" if store.cancel_requested(claimed.id) else None
-        except StaleAttempt:
-            log.warning("execution %s: attempt %s no longer ours; stopping it", claimed.id, claimed.attempt)
+        except StaleAttempt:  # finished by its child a moment ago, or taken over after a lost lease
+            log.info("execution %s: attempt %s no longer holds it", claimed.id, claimed.attempt)
             return "lost"
         except Exception:  # noqa: BLE001 - a database hiccup: the next beat tries again (the lease allows it)
             log.exception("heartbeat of execution %s failed", claimed.id)
@@ -234,10 +234,10 @@ class Worker:
         try:
             with self.ctx.db.session() as s:
                 store = ExecutionStore(s)
-                row = store.row(execution_id)
-                ours = row.status == "running" and row.attempts == attempt
+                execution = store.get(execution_id)
+                ours = execution.status == "running" and execution.attempts == attempt
                 if not ours or stopped == "lost" or code == EXIT_STALE:
-                    return row.status
+                    return execution.status
                 if stopped == "cancelled":
                     store.log(execution_id, "stopped: cancelled", attempt=attempt)
                     store.finish(execution_id, "cancelled", attempt=attempt, error="cancelled while running")
@@ -257,4 +257,4 @@ class Worker:
                 return "failed"
         except StaleAttempt:
             with self.ctx.db.session() as s:
-                return ExecutionStore(s).row(execution_id).status
+                return ExecutionStore(s).get(execution_id).status
