@@ -23,5 +23,8 @@ export default defineConfig({
     include: ["src/**/*.test.{ts,tsx}"],
     css: false,
     globals: true,
+    // Typing with user-event into MUI fields takes seconds on a busy machine (make test runs the
+    // Python suite alongside): 5 s, the default, timed out there.
+    testTimeout: 20_000,
   },
 });

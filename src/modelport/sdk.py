@@ -15,7 +15,7 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -250,6 +250,17 @@ class Client:
         with tempfile.TemporaryDirectory() as tmp:
             path = serialize_model(model, Path(tmp))
             return self.upload_version(name, path, sample=sample, progress=progress, **meta)
+
+    def edit_schema(
+        self, name: str, ref: str | int, columns: Mapping[str, Mapping[str, Any]]
+    ) -> ModelVersion:
+        """Change a version's input schema column by column, e.g.
+        ``{"tenure": {"nullable": True}, "plan": {"categories": ["basic", "pro"], "description": "..."}}``:
+        ``nullable`` (may be left blank), ``categories`` (allowed values; None removes them),
+        ``description``. A column the schema lacks is an InvalidArgument naming it."""
+        body = {"columns": [{"name": column, **dict(changes)} for column, changes in columns.items()]}
+        answer = self._call("PATCH", f"/api/v1/models/{name}/versions/{ref}/schema", json=body)
+        return ModelVersion.model_validate(answer)
 
     def set_alias(self, name: str, alias: str, version: int) -> ModelVersion:
         """Point ``alias`` (e.g. ``champion``) at ``version``; it moves if it pointed elsewhere."""

@@ -1,12 +1,13 @@
 import { screen, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import type { ColumnSpec } from "../api/types";
+import { column } from "../test/columns";
 import { renderWithProviders } from "../test/render";
 import { FilePreview } from "./FilePreview";
 
 const schema: ColumnSpec[] = [
-  { name: "tenure_months", type: "integer", nullable: false },
-  { name: "monthly_spend_eur", type: "number", nullable: false },
+  column({ name: "tenure_months", type: "integer", nullable: false }),
+  column({ name: "monthly_spend_eur", type: "number", nullable: false }),
 ];
 
 function csv(text: string, name = "customers.csv"): File {

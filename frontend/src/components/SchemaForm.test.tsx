@@ -2,13 +2,14 @@ import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { ColumnSpec } from "../api/types";
+import { column } from "../test/columns";
 import { renderWithProviders } from "../test/render";
 import { SchemaForm } from "./SchemaForm";
 
 const columns: ColumnSpec[] = [
-  { name: "tenure_months", type: "integer", nullable: false, minimum: 0, maximum: 240 },
-  { name: "channel", type: "string", nullable: false, categories: ["web", "store"] },
-  { name: "note", type: "string", nullable: true },
+  column({ name: "tenure_months", type: "integer", nullable: false, minimum: 0, maximum: 240 }),
+  column({ name: "channel", type: "string", nullable: false, categories: ["web", "store"] }),
+  column({ name: "note", type: "string", nullable: true }),
 ];
 
 describe("SchemaForm", () => {

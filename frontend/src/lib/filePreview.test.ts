@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { ColumnSpec } from "../api/types";
+import { column } from "../test/columns";
 import { checkColumns, fileKind, formatBytes, parseCsvPreview, typeProblems } from "./filePreview";
 
 const schema: ColumnSpec[] = [
-  { name: "tenure", type: "integer", nullable: false },
-  { name: "spend", type: "number", nullable: false },
-  { name: "note", type: "string", nullable: true },
+  column({ name: "tenure", type: "integer", nullable: false }),
+  column({ name: "spend", type: "number", nullable: false }),
+  column({ name: "note", type: "string", nullable: true }),
 ];
 
 describe("parseCsvPreview", () => {
@@ -58,11 +59,13 @@ describe("typeProblems", () => {
 });
 
 describe("fileKind and formatBytes", () => {
-  it("tells formats by extension", () => {
-    expect(fileKind("Data.CSV")).toBe("csv");
-    expect(fileKind("a.xlsx")).toBe("xlsx");
-    expect(fileKind("a.parquet")).toBe("parquet");
-    expect(fileKind("a.pdf")).toBe("other");
+  it.each([
+    ["Data.CSV", "csv"],
+    ["a.xlsx", "xlsx"],
+    ["a.parquet", "parquet"],
+    ["a.pdf", "other"],
+  ])("tells %s is %s by its extension", (name, kind) => {
+    expect(fileKind(name)).toBe(kind);
   });
   it("writes sizes for people", () => {
     expect(formatBytes(512)).toBe("512 B");

@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { ColumnSpec } from "../api/types";
+import { column } from "../test/columns";
 import { translator } from "../i18n";
 import { makeRowValidator, validateRows } from "./rowValidator";
 import { rowsSchema } from "./schemaForm";
 
 const t = translator("en");
 const columns: ColumnSpec[] = [
-  { name: "tenure", type: "integer", nullable: false, minimum: 0, maximum: 120 },
-  { name: "spend", type: "number", nullable: true },
-  { name: "channel", type: "string", nullable: false, categories: ["web", "store"] },
+  column({ name: "tenure", type: "integer", nullable: false, minimum: 0, maximum: 120 }),
+  column({ name: "spend", type: "number", nullable: true }),
+  column({ name: "channel", type: "string", nullable: false, categories: ["web", "store"] }),
 ];
 const schema = rowsSchema(columns);
 

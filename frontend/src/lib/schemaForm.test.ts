@@ -1,18 +1,17 @@
 import { describe, expect, it } from "vitest";
-import type { ColumnSpec } from "../api/types";
+import { column } from "../test/columns";
 import { rowSchema, rowsSchema, toRecords } from "./schemaForm";
 
-const col = (c: Partial<ColumnSpec> & { name: string }): ColumnSpec => ({ type: "number", nullable: false, ...c });
 
 describe("rowSchema", () => {
   it("maps column types, ranges and categories to JSON schema", () => {
     const schema = rowSchema([
-      col({ name: "tenure", type: "integer", minimum: 0, maximum: 120 }),
-      col({ name: "spend", type: "number", description: "euros per month" }),
-      col({ name: "channel", type: "string", categories: ["web", "store"] }),
-      col({ name: "loyal", type: "boolean" }),
-      col({ name: "day", type: "datetime", nullable: true }),
-      col({ name: "tier", type: "integer", categories: ["1", "2", "3"] }),
+      column({ name: "tenure", type: "integer", minimum: 0, maximum: 120 }),
+      column({ name: "spend", type: "number", description: "euros per month" }),
+      column({ name: "channel", type: "string", categories: ["web", "store"] }),
+      column({ name: "loyal", type: "boolean" }),
+      column({ name: "day", type: "datetime", nullable: true }),
+      column({ name: "tier", type: "integer", categories: ["1", "2", "3"] }),
     ]);
     expect(schema.properties).toEqual({
       tenure: { type: "integer", title: "tenure", minimum: 0, maximum: 120 },
@@ -27,7 +26,7 @@ describe("rowSchema", () => {
 
   it("pre-fills the example row only where the value fits the column", () => {
     const schema = rowSchema(
-      [col({ name: "a", type: "integer" }), col({ name: "b", type: "string", categories: ["x"] }), col({ name: "c" })],
+      [column({ name: "a", type: "integer" }), column({ name: "b", type: "string", categories: ["x"] }), column({ name: "c" })],
       { a: 3, b: "not-a-category", c: "text" },
     );
     const props = schema.properties as Record<string, { default?: unknown }>;
@@ -38,8 +37,8 @@ describe("rowSchema", () => {
 
   it("ignores a range on a text column and categories that are not numbers on a number column", () => {
     const props = rowSchema([
-      col({ name: "s", type: "string", minimum: 1 }),
-      col({ name: "n", type: "number", categories: ["low", "high"] }),
+      column({ name: "s", type: "string", minimum: 1 }),
+      column({ name: "n", type: "number", categories: ["low", "high"] }),
     ]).properties as Record<string, Record<string, unknown>>;
     expect(props.s.minimum).toBeUndefined();
     expect(props.n.enum).toBeUndefined();
@@ -48,12 +47,12 @@ describe("rowSchema", () => {
 
 describe("rowsSchema and toRecords", () => {
   it("asks for 1 to 20 rows", () => {
-    const schema = rowsSchema([col({ name: "a" })]);
+    const schema = rowsSchema([column({ name: "a" })]);
     expect(schema).toMatchObject({ type: "array", minItems: 1, maxItems: 20 });
   });
 
   it("turns form rows into API records in schema order, empty values as null", () => {
-    const columns = [col({ name: "a" }), col({ name: "b", type: "string", nullable: true })];
+    const columns = [column({ name: "a" }), column({ name: "b", type: "string", nullable: true })];
     expect(toRecords(columns, [{ b: "", a: 1.5 }, { a: 2 }])).toEqual([
       { a: 1.5, b: null },
       { a: 2, b: null },

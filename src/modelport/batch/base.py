@@ -39,6 +39,11 @@ class BatchJob:
     chunk_rows: int
     total_rows: int | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    on_bad_rows: str = "reject"
+    """``reject``: a row that does not fit the schema fails the run; ``skip``: it is left out of the
+    results and written to ``errors_path`` (local engine)."""
+    errors_path: Path | None = None
+    """Where a ``skip`` run writes its rejected rows (CSV: row, column, value, reason)."""
 
 
 @dataclass
@@ -46,6 +51,8 @@ class BatchResult:
     rows_read: int
     rows_written: int
     summary: dict[str, Any]
+    rejected_rows: int = 0
+    """Rows left out by ``on_bad_rows="skip"`` (listed in the job's ``errors_path``)."""
 
 
 class BatchEngine(ABC):
@@ -60,9 +67,7 @@ def select_columns(chunk: Any, schema: ModelSchema, first_row: int) -> Any:
     """The schema's columns of a chunk, checked; errors name the data row in the whole file (1-based)."""
     from modelport.tabular.validation import to_frame
 
-    missing = [c for c in schema.names() if c not in chunk.columns]
-    if missing:
-        raise InvalidArgument(f"the input lacks the column(s) {', '.join(missing)}", field="file")
+    _check_present(chunk, schema)
     try:
         return to_frame(parse_text_numbers(chunk, schema), schema, allow_extra=True)
     except InvalidArgument as exc:
@@ -82,10 +87,59 @@ def select_columns(chunk: Any, schema: ModelSchema, first_row: int) -> Any:
         ) from None
 
 
-def parse_text_numbers(chunk: Any, schema: ModelSchema) -> Any:
+ERROR_COLUMNS = ["row", "column", "value", "reason"]
+"""The columns of a run's errors file: the data row (1 = the first row after the header), the column,
+the value as the file gives it, and why it was refused."""
+
+
+def check_chunk(chunk: Any, schema: ModelSchema, first_row: int, skip: bool) -> tuple[Any, Any, list[Any]]:
+    """The schema's columns of a chunk, checked: the features to score, the positions (in ``chunk``)
+    of the rows they are, and the refused rows as ``[row, column, value, reason]`` lists (``row``:
+    1-based data row in the whole file).
+
+    Without ``skip``, a refused row raises InvalidArgument (as :func:`select_columns`); with it, the
+    rows that fit are kept and every problem of the others is listed. A column missing from the file
+    raises either way.
+    """
+    import numpy
+
+    from modelport.tabular.validation import split_rows
+
+    if not skip:
+        return select_columns(chunk, schema, first_row), numpy.arange(len(chunk)), []
+    _check_present(chunk, schema)
+    found: list[Any] = []
+    parsed = parse_text_numbers(chunk, schema, found)
+    # Rows with text in a number column are refused as such (their value became missing when parsed).
+    rest = numpy.setdiff1d(numpy.arange(len(chunk)), [row for row, _, _, _ in found])
+    good, kept, problems = split_rows(parsed.iloc[rest], schema)
+    refused = found + [(int(rest[p.row]), p.column, p.value, p.reason) for p in problems]
+    order = {name: i for i, name in enumerate(schema.names())}
+    refused.sort(key=lambda r: (r[0], order.get(r[1], 0)))
+    listed = [
+        [first_row + row + 1, column, _as_text(value), reason] for row, column, value, reason in refused
+    ]
+    return good, rest[kept], listed
+
+
+def _as_text(value: Any) -> str:
+    """A refused value as the errors file shows it: missing values empty, others as text."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def _check_present(chunk: Any, schema: ModelSchema) -> None:
+    missing = [c for c in schema.names() if c not in chunk.columns]
+    if missing:
+        raise InvalidArgument(f"the input lacks the column(s) {', '.join(missing)}", field="file")
+
+
+def parse_text_numbers(chunk: Any, schema: ModelSchema, refused: list[Any] | None = None) -> Any:
     """A file is text: a numeric column that a reader left as text (one odd value makes the whole
     column text) is parsed here. A value that is not a number raises InvalidArgument whose details
-    name its row (0-based within ``chunk``) and column, as :func:`to_frame` does."""
+    name its row (0-based within ``chunk``) and column, as :func:`to_frame` does; or, when ``refused``
+    is given, is appended to it as ``(row, column, value, reason)`` and becomes missing."""
     import pandas as pd
 
     numeric = [
@@ -99,11 +153,15 @@ def parse_text_numbers(chunk: Any, schema: ModelSchema) -> Any:
         text = chunk[name]
         parsed = pd.to_numeric(text, errors="coerce")
         bad = (parsed.isna() & text.notna() & (text.astype(str).str.strip() != "")).to_numpy().nonzero()[0]
+        if refused is not None:
+            for position in bad:
+                value = text.iloc[position]
+                refused.append((int(position), name, value, f"expected a number, got {value!r}"))
         for position in bad[:20]:
             message = f"row {position}, column {name!r}: expected a number, got {text.iloc[position]!r}"
             problems.append({"row": int(position), "column": name, "message": message})
         chunk[name] = parsed
-    if problems:
+    if problems and refused is None:
         problems.sort(key=lambda p: p["row"])
         raise InvalidArgument(problems[0]["message"], field="file", details=problems[:20])
     return chunk

@@ -7,9 +7,18 @@ import os
 import queue
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, Final, Generic, TypeVar
 
-from modelport.batch.base import BatchEngine, BatchJob, BatchResult, Cancelled, Reporter, select_columns
+from modelport.batch.base import (
+    ERROR_COLUMNS,
+    BatchEngine,
+    BatchJob,
+    BatchResult,
+    Cancelled,
+    Reporter,
+    check_chunk,
+)
 from modelport.errors import InvalidArgument
 
 
@@ -31,41 +40,71 @@ class LocalEngine(BatchEngine):
     prefetch = 2
 
     def run(self, job: BatchJob, reporter: Reporter) -> BatchResult:
+        import pandas
+
         from modelport.flavors import load_model
-        from modelport.tabular.outputs import SummaryAccumulator, prediction_frame
+        from modelport.tabular.outputs import SummaryAccumulator, flag_unknown_categories, prediction_frame
         from modelport.tabular.readers import iter_batches
         from modelport.tabular.writers import BatchWriter
 
         model = load_model(job.model_path, job.flavor)  # loads the native libraries the cap applies to
         summary = SummaryAccumulator()
         writer = BatchWriter(job.output_path, job.output_format)  # type: ignore[arg-type]
-        rows_read = 0
+        skip = job.on_bad_rows == "skip"
+        errors: BatchWriter | None = None
+        rows_read = rejected = flagged = 0
+        types = {column.name: column.type for column in job.schema.columns}
         chunks: _Prefetch[Any] | None = None
         try:
             chunks = _Prefetch(
-                iter_batches(job.input_path, job.input_format, job.chunk_rows),  # type: ignore[arg-type]
+                iter_batches(job.input_path, job.input_format, job.chunk_rows, types=types),  # type: ignore[arg-type]
                 self.prefetch,
             )
             with _native_threads(job.options.get("threads")):
                 for chunk in chunks:
                     if reporter.cancelled():
                         raise Cancelled()
-                    features = select_columns(chunk, job.schema, rows_read)
-                    prediction = model.predict(features)
-                    writer.write(prediction_frame(chunk.reset_index(drop=True), prediction))
-                    summary.add(prediction.predictions)
+                    features, kept, refused = check_chunk(chunk, job.schema, rows_read, skip)
                     rows_read += len(chunk)
+                    if refused:
+                        if errors is None:
+                            errors = BatchWriter(_errors_path(job), "csv")
+                        errors.write(pandas.DataFrame(refused, columns=ERROR_COLUMNS))
+                        rejected += len({row for row, *_ in refused})
+                    if len(features):
+                        inputs = chunk.iloc[kept] if len(kept) < len(chunk) else chunk
+                        prediction = model.predict(features)
+                        result = prediction_frame(inputs.reset_index(drop=True), prediction)
+                        result, count = flag_unknown_categories(result, features, job.schema)
+                        flagged += count
+                        writer.write(result)
+                        summary.add(prediction.predictions)
                     reporter.progress(rows_read, writer.rows_written)
             if rows_read == 0:
                 raise InvalidArgument("the input has no rows", field="file")
             writer.commit()
+            if errors is not None:
+                errors.commit()
         except BaseException:
             writer.abort()
+            if errors is not None:
+                errors.abort()
             raise
         finally:
             if chunks is not None:
                 chunks.close()
-        return BatchResult(rows_read=rows_read, rows_written=writer.rows_written, summary=summary.result())
+        totals = summary.result()
+        if skip:
+            totals["rejected_rows"] = rejected
+        if flagged:
+            totals["unknown_category_rows"] = flagged
+        return BatchResult(
+            rows_read=rows_read, rows_written=writer.rows_written, summary=totals, rejected_rows=rejected
+        )
+
+
+def _errors_path(job: BatchJob) -> Path:
+    return job.errors_path or job.output_path.with_name("errors.csv")
 
 
 @contextlib.contextmanager

@@ -94,7 +94,12 @@ from modelport.batch.base import (
 from modelport.columns import ModelSchema
 from modelport.errors import InvalidArgument, ModelportError
 from modelport.flavors import LoadedModel, load_model
-from modelport.tabular.outputs import SummaryAccumulator, prediction_frame
+from modelport.tabular.outputs import (
+    UNKNOWN_CATEGORIES_COLUMN,
+    SummaryAccumulator,
+    flag_unknown_categories,
+    prediction_frame,
+)
 from modelport.tabular.readers import iter_batches, preview
 from modelport.tabular.writers import BatchWriter, frame_to_table
 
@@ -286,7 +291,9 @@ def _stage_input(job: BatchJob, folder: Path, reporter: Reporter) -> tuple[Path,
     started = time.monotonic()
     writer = BatchWriter(folder / "input.parquet", "parquet")
     try:
-        for chunk in iter_batches(job.input_path, job.input_format, job.chunk_rows):  # type: ignore[arg-type]
+        types = {column.name: column.type for column in job.schema.columns}
+        chunks = iter_batches(job.input_path, job.input_format, job.chunk_rows, types=types)  # type: ignore[arg-type]
+        for chunk in chunks:
             _check_cancelled(reporter, poll=True)
             writer.write(chunk)
         if writer.rows_written == 0:
@@ -362,10 +369,12 @@ def _trial(job: BatchJob, source: Path) -> tuple[pd.DataFrame, list[str], list[s
     features = select_columns(sample, job.schema, 0)
     model = load_model(job.model_path, job.flavor)
     prediction = model.predict(features)
-    result = prediction_frame(sample.reset_index(drop=True), prediction)
+    result, _ = flag_unknown_categories(
+        prediction_frame(sample.reset_index(drop=True), prediction), features, job.schema
+    )
     inputs = [str(c) for c in sample.columns]
     outputs = [str(c) for c in result.columns[len(inputs) :]]
-    predictions = [c for c in outputs if not c.startswith("probability_")]
+    predictions = [c for c in outputs if not c.startswith(("probability_", UNKNOWN_CATEGORIES_COLUMN))]
     return result, inputs, predictions
 
 
@@ -463,7 +472,9 @@ class _Scorer:
                 features = to_frame(parse_text_numbers(inputs[names], schema), schema)
             except InvalidArgument as exc:
                 raise ExecutorError(_encode_error(exc, rows)) from None
-            result = prediction_frame(inputs, model.predict(features))
+            result, _ = flag_unknown_categories(
+                prediction_frame(inputs, model.predict(features)), features, schema
+            )
             result.columns = [_spark_name("o", j) for j in range(len(plan.outputs))]
             result[ROW_COLUMN] = rows
             yield result
@@ -583,6 +594,11 @@ class SparkEngine(BatchEngine):
     name = "spark"
 
     def run(self, job: BatchJob, reporter: Reporter) -> BatchResult:
+        if job.on_bad_rows != "reject":
+            raise InvalidArgument(
+                "the spark engine does not skip bad rows (on_bad_rows 'skip'): use the local engine",
+                field="on_bad_rows",
+            )
         master = str(job.options.get("spark_master") or DEFAULT_MASTER)
         conf = dict(job.options.get("spark_conf") or {})
         session = _Background(master, conf)  # the JVM starts while the input is staged

@@ -447,6 +447,64 @@ def models_alias(
     console.print(f"{name}@{alias} -> version {version}")
 
 
+Columns = list[str] | None
+
+
+def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for value in values or []:
+        column, sep, rest = value.partition("=")
+        if not sep or not column:
+            raise typer.BadParameter(f"expected COLUMN=VALUE, got {value!r}", param_hint=option)
+        pairs[column] = rest
+    return pairs
+
+
+@models_app.command("schema")
+@handle_errors
+def models_schema(
+    name: Annotated[str, typer.Argument(help="Model name.")],
+    ref: Annotated[str, typer.Argument(help="Version number, alias or 'latest'.")] = "latest",
+    nullable: Annotated[Columns, typer.Option(help="A column that may be left blank (repeatable).")] = None,
+    required: Annotated[Columns, typer.Option(help="A column that needs a value (repeatable).")] = None,
+    categories: Annotated[
+        Columns,
+        typer.Option(metavar="COLUMN=A,B,C", help="Allowed values; others are flagged (repeatable)."),
+    ] = None,
+    no_categories: Annotated[
+        Columns, typer.Option(metavar="COLUMN", help="Remove a column's allowed values (repeatable).")
+    ] = None,
+    description: Annotated[
+        Columns, typer.Option(metavar="COLUMN=TEXT", help="A column's description (repeatable).")
+    ] = None,
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Show a version's input schema, or change it column by column (required or not, allowed values,
+    description)."""
+    changes: dict[str, dict[str, Any]] = {}
+    for column in nullable or []:
+        changes.setdefault(column, {})["nullable"] = True
+    for column in required or []:
+        changes.setdefault(column, {})["nullable"] = False
+    for column, values in _pairs(categories, "--categories").items():
+        changes.setdefault(column, {})["categories"] = [v.strip() for v in values.split(",") if v.strip()]
+    for column in no_categories or []:
+        changes.setdefault(column, {})["categories"] = None
+    for column, text in _pairs(description, "--description").items():
+        changes.setdefault(column, {})["description"] = text
+    with _client(url, token) as client:
+        version = client.edit_schema(name, ref, changes) if changes else client.get_version(name, ref)
+    table = Table("column", "type", "required", "allowed values", "description")
+    for c in version.input_schema.columns:
+        allowed = ", ".join(c.categories or [])
+        if c.categories and c.on_unknown_category == "reject":
+            allowed += " (others refused)"
+        table.add_row(c.name, c.type, "no" if c.nullable else "yes", allowed, c.description or "")
+    console.print(f"{name} version {version.version}")
+    console.print(table)
+
+
 # --- deployments and runs (through the API) -----------------------------------------------------
 
 deployments_app = typer.Typer(

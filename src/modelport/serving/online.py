@@ -41,7 +41,7 @@ from modelport.serving.predictionlog import PredictionLogEntry, writer_of
 from modelport.stores.deployments import DeploymentStore, ResolvedVersion
 from modelport.stores.executions import ExecutionStore
 from modelport.tabular.outputs import prediction_records
-from modelport.tabular.validation import to_frame
+from modelport.tabular.validation import to_frame, unknown_categories
 
 
 class OnlinePredictor:
@@ -61,9 +61,11 @@ class OnlinePredictor:
         with self.ctx.db.session() as s:
             resolved = DeploymentStore(s).resolve(ref, principal)
         labels = (resolved.deployment, str(resolved.version))
+        schema = ModelSchema.model_validate(resolved.input_schema)
         serving = _Serving(
             resolved,
-            ModelSchema.model_validate(resolved.input_schema),
+            schema,
+            any(c.categories and c.on_unknown_category == "flag" for c in schema.columns),
             (
                 PREDICTION_REQUESTS.labels(*labels),
                 PREDICTIONS.labels(*labels),
@@ -97,6 +99,7 @@ class OnlinePredictor:
             "version": resolved.version,
             "deployment": resolved.deployment,
             "request_id": request_id,
+            "warnings": _warnings(frame, serving.schema) if serving.flags_categories else [],
         }
         rate = self.ctx.settings.prediction_log_rate
         if not (rate > 0 and random.random() < rate):  # noqa: S311 - sampling, not security
@@ -172,8 +175,18 @@ class _Serving:
 
     resolved: ResolvedVersion
     schema: ModelSchema
+    flags_categories: bool
+    """Whether some column flags values outside its categories (the answer's warnings)."""
     metrics: tuple[Counter, Counter, Histogram]
     """The prediction metrics' children for this deployment and version (requests, rows, latency)."""
+
+
+def _warnings(frame: pandas.DataFrame, schema: ModelSchema) -> list[dict[str, Any]]:
+    """The answer's warnings: the request's values outside their column's known categories."""
+    return [
+        {"row": u.row, "column": u.column, "value": u.value, "reason": u.reason}
+        for u in unknown_categories(frame, schema)
+    ]
 
 
 def _serving_key(ref: str, principal: Principal) -> tuple[Any, ...]:

@@ -3,6 +3,8 @@
 * :func:`prediction_records` - a :class:`~modelport.flavors.base.Prediction` as JSON-ready Python values;
 * :func:`prediction_frame` - the input columns plus ``prediction`` (``prediction_<i>`` for multi-output
   models) and ``probability_<class>`` columns: what a batch execution writes;
+* :func:`flag_unknown_categories` - the batch results' flag column of values outside their known
+  categories;
 * :func:`summarize` and :class:`SummaryAccumulator` - a bounded-memory summary of a batch's predictions
   (numeric: count, mean, std, min, max and a 20-bin histogram; categorical: counts per class), which a
   streaming batch builds chunk by chunk.
@@ -19,11 +21,14 @@ import pandas
 
 from modelport.columns import ColumnSpec, ModelSchema
 from modelport.flavors.base import Prediction, to_python
+from modelport.tabular.validation import unknown_categories
 
 __all__ = [
     "HISTOGRAM_BINS",
+    "UNKNOWN_CATEGORIES_COLUMN",
     "SummaryAccumulator",
     "class_labels",
+    "flag_unknown_categories",
     "prediction_frame",
     "prediction_records",
     "summarize",
@@ -170,6 +175,30 @@ def prediction_frame(inputs: pandas.DataFrame, prediction: Prediction) -> pandas
     result = pandas.concat([left.reset_index(drop=True), right], axis=1, copy=True)
     result.index = inputs.index.copy()
     return result
+
+
+UNKNOWN_CATEGORIES_COLUMN: Final = "_unknown_categories"
+"""The batch results' flag column: the columns of the row whose value is outside their known
+categories, comma-separated ("" when none); present when the schema has such categories."""
+
+
+def flag_unknown_categories(
+    result: pandas.DataFrame, features: pandas.DataFrame, schema: ModelSchema
+) -> tuple[pandas.DataFrame, int]:
+    """``result`` (a :func:`prediction_frame`) with the :data:`UNKNOWN_CATEGORIES_COLUMN` flag column
+    appended when ``schema`` has columns that flag unknown values, and the number of flagged rows.
+    ``features`` is the checked frame the model scored (same rows, in order)."""
+    if not any(c.categories and c.on_unknown_category == "flag" for c in schema.columns):
+        return result, 0
+    flags = [""] * len(result)
+    for unknown in unknown_categories(features, schema):
+        row = unknown.row
+        flags[row] = f"{flags[row]},{unknown.column}" if flags[row] else unknown.column
+    name = UNKNOWN_CATEGORIES_COLUMN
+    while name in result.columns:
+        name = f"_{name}"
+    result = result.assign(**{name: flags})
+    return result, sum(1 for flag in flags if flag)
 
 
 # ---------------------------------------------------------------------------------------------- summaries

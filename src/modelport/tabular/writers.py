@@ -297,18 +297,18 @@ class BatchWriter:
 # --- whole files ------------------------------------------------------------------------------------
 
 
-def write_table(frame: pd.DataFrame, dest: Path, fmt: DownloadFormat) -> Path:
+def write_table(frame: pd.DataFrame, dest: Path, fmt: DownloadFormat, sheet: str = "results") -> Path:
     """Write a whole frame to ``dest`` in ``fmt`` (parquet, csv, xlsx), atomically; returns ``dest``.
 
     Parquet and CSV are written as :class:`BatchWriter` writes them. Excel (openpyxl, streaming write
-    mode) has one sheet named ``results``; timezone-aware datetimes are written in UTC without the
+    mode) has one sheet named ``sheet``; timezone-aware datetimes are written in UTC without the
     zone, NaN as empty cells, and control characters Excel refuses are dropped. More rows than a
     sheet holds is an :class:`InvalidArgument` (``field="format"``).
     """
-    return convert([frame], dest, fmt)
+    return convert([frame], dest, fmt, sheet)
 
 
-def convert(frames: Iterable[pd.DataFrame], dest: Path, fmt: DownloadFormat) -> Path:
+def convert(frames: Iterable[pd.DataFrame], dest: Path, fmt: DownloadFormat, sheet: str = "results") -> Path:
     """Write a stream of chunks (e.g. ``readers.iter_batches`` of a results file) to one file.
 
     Same formats and rules as :func:`write_table`, with bounded memory: converting a stored
@@ -316,7 +316,7 @@ def convert(frames: Iterable[pd.DataFrame], dest: Path, fmt: DownloadFormat) -> 
     """
     dest = Path(dest)
     if fmt == "xlsx":
-        return _write_xlsx(frames, dest)
+        return _write_xlsx(frames, dest, sheet)
     with BatchWriter(dest, fmt) as writer:
         for frame in frames:
             writer.write(frame)
@@ -341,13 +341,13 @@ def _excel_value(value: Any) -> Any:
     return value
 
 
-def _write_xlsx(frames: Iterable[pd.DataFrame], dest: Path) -> Path:
+def _write_xlsx(frames: Iterable[pd.DataFrame], dest: Path, title: str = "results") -> Path:
     import openpyxl
 
     dest.parent.mkdir(parents=True, exist_ok=True)
     partial = _partial_path(dest)
     book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("results")
+    sheet = book.create_sheet(title)
     rows = 0
     header: list[str] | None = None
     try:
@@ -376,3 +376,15 @@ def _write_xlsx(frames: Iterable[pd.DataFrame], dest: Path) -> Path:
     finally:
         book.close()
     return dest
+
+
+def write_template(columns: list[str], example: dict[str, Any], dest: Path, fmt: DownloadFormat) -> Path:
+    """A file to fill in for a run: a header of ``columns`` and one example row (``example``'s
+    values; a column it lacks is left empty), in ``fmt`` (csv, xlsx or parquet; Excel's sheet is
+    named ``input``). Text columns stay text: an example ``"01234"`` keeps its leading zero."""
+    row = {name: [example.get(name)] for name in columns}
+    frame = pd.DataFrame(row, columns=columns)
+    for name in columns:
+        if isinstance(example.get(name), str) or example.get(name) is None:
+            frame[name] = frame[name].astype(object)
+    return write_table(frame, dest, fmt, sheet="input")
