@@ -11,7 +11,7 @@ import { CatalogPage } from "./models/CatalogPage";
 // catalog stay quick.
 const ModelPage = lazy(() => import("./models/ModelPage").then((m) => ({ default: m.ModelPage })));
 const RegisterModelPage = lazy(() => import("./models/RegisterModelPage").then((m) => ({ default: m.RegisterModelPage })));
-const NewVersionPage = lazy(() => import("./models/RegisterModelPage").then((m) => ({ default: m.NewVersionPage })));
+const NewVersionPage = lazy(() => import("./models/NewVersionPage").then((m) => ({ default: m.NewVersionPage })));
 const DeployPage = lazy(() => import("./deployments").then((m) => ({ default: m.DeployPage })));
 const DeploymentsPage = lazy(() => import("./deployments").then((m) => ({ default: m.DeploymentsPage })));
 const RunPage = lazy(() => import("./runs").then((m) => ({ default: m.RunPage })));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { translator } from "../i18n";
 import { ApiError, toApiError } from "./client";
-import { describeError, errorField, fieldLabel } from "./errors";
+import { describeError, errorField, fieldErrors, fieldLabel } from "./errors";
 
 const en = translator("en");
 const fr = translator("fr");
@@ -70,5 +70,23 @@ describe("errorField and fieldLabel", () => {
   it("falls back to the field's own name", () => {
     expect(fieldLabel("page_size", en)).toBe("page size");
     expect(fieldLabel("use_case", fr)).toBe("Cas d'usage");
+  });
+});
+
+describe("fieldErrors", () => {
+  it("puts an error under the field it names, and nowhere else", () => {
+    const err = new ApiError(422, "invalid_argument", "name: String should match pattern", "name");
+    const placed = fieldErrors(err, ["name", "title"], en);
+    expect(placed.of("name")).toBe("Name: the format is not accepted.");
+    expect(placed.of("title")).toBeUndefined();
+    expect(placed.unplaced).toBeNull();
+  });
+
+  it("leaves an error about no field of the form for above it", () => {
+    const err = new ApiError(409, "conflict", "the model changed meanwhile");
+    const placed = fieldErrors(err, ["name"], en);
+    expect(placed.of("name")).toBeUndefined();
+    expect(placed.unplaced).toBe(err);
+    expect(fieldErrors(null, ["name"], en).unplaced).toBeNull();
   });
 });

@@ -80,3 +80,19 @@ export function errorField(err: unknown, fields: readonly string[]): string | nu
   const f = err.field;
   return fields.find((name) => f === name || f.startsWith(`${name}.`) || f.startsWith(`${name}[`)) ?? null;
 }
+
+/**
+ * Where a form's error goes: `of(field)` is its sentence under the field it names (one of `fields`),
+ * `unplaced` is the error when it names none of them (shown above the form), else null.
+ */
+export function fieldErrors(
+  err: unknown,
+  fields: readonly string[],
+  t: Translate,
+): { of: (field: string) => string | undefined; unplaced: unknown } {
+  const field = errorField(err, fields);
+  return {
+    of: (f) => (err && field === f ? describeError(err, t) : undefined),
+    unplaced: field ? null : err,
+  };
+}

@@ -44,12 +44,10 @@ describe("CronHelper", () => {
     await waitFor(() => expect(screen.getByRole("alert")).toHaveTextContent("Schedule: bad day of week"));
   });
 
-  it("stays quiet about run times while the preview route does not exist", async () => {
-    preview.mockImplementation(async () => {
-      throw new client.ApiError(404, "not_found", "no route /api/v1/schedules/preview");
-    });
+  it("says the schedule in the user's language", async () => {
+    preview.mockResolvedValue({ cron: "0 6 * * *", timezone: "UTC", next: ["2026-11-23T06:00:00Z"] });
     renderWithProviders(<CronHelper cron="0 6 * * *" timezone="UTC" />, { lang: "fr" });
     expect(await screen.findByText("Tous les jours à 06:00")).toBeInTheDocument();
-    expect(await screen.findByText(/pas encore disponible/)).toBeInTheDocument();
+    expect(await screen.findByTestId("cron-next")).toHaveTextContent(/23 nov. 2026/);
   });
 });

@@ -6,7 +6,6 @@ import { describeError } from "../api/errors";
 import { useDebounced } from "../lib/useDebounced";
 import { describeCron, formatRunTimes, isCronShaped, userTimeZone } from "../lib/cron";
 import { useI18n } from "../i18n";
-import { isNotAvailable } from "./States";
 
 export function CronHelper({ cron, timezone }: { cron: string; timezone: string }) {
   const { t, locale } = useI18n();
@@ -34,16 +33,11 @@ export function CronHelper({ cron, timezone }: { cron: string; timezone: string 
         {describeCron(expr, t)}
         {timezone !== viewerZone && ` (${timezone})`}
       </Typography>
-      {preview.isError &&
-        (isNotAvailable(preview.error) ? (
-          <Typography variant="body2" color="text.secondary">
-            {t("cron.previewUnavailable")}
-          </Typography>
-        ) : (
-          <Alert severity="warning" sx={{ mt: 1 }}>
-            {t("cron.previewError", { reason: describeError(preview.error, t) })}
-          </Alert>
-        ))}
+      {preview.isError && (
+        <Alert severity="warning" sx={{ mt: 1 }}>
+          {t("cron.previewError", { reason: describeError(preview.error, t) })}
+        </Alert>
+      )}
       {preview.data && (
         <>
           <Typography variant="body2" color="text.secondary" sx={{ mt: 1 }}>

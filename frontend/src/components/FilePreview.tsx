@@ -1,5 +1,5 @@
 /** The first rows of a file about to be run, and its columns checked against the model's inputs. */
-import { Alert, Box, Table, TableBody, TableCell, TableContainer, TableHead, TableRow, Typography } from "@mui/material";
+import { Alert, Box, TableContainer, Typography } from "@mui/material";
 import { useEffect, useState } from "react";
 import type { ColumnSpec } from "../api/types";
 import {
@@ -12,6 +12,7 @@ import {
   type CsvPreview,
 } from "../lib/filePreview";
 import { useT } from "../i18n";
+import { DataTable } from "./DataTable";
 
 export function FilePreview({
   file,
@@ -95,31 +96,17 @@ export function FilePreview({
         {t("run.preview", { name: file.name })}
       </Typography>
       <TableContainer sx={{ maxHeight: 360, border: 1, borderColor: "divider", borderRadius: 1 }} tabIndex={0}>
-        <Table size="small" stickyHeader>
-          <TableHead>
-            <TableRow>
-              {preview.columns.map((c) => (
-                <TableCell
-                  key={c}
-                  sx={{ fontWeight: 600, whiteSpace: "nowrap", color: wanted.size && !wanted.has(c) ? "text.secondary" : undefined }}
-                >
-                  {c}
-                </TableCell>
-              ))}
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {preview.rows.map((row, i) => (
-              <TableRow key={i}>
-                {preview.columns.map((c) => (
-                  <TableCell key={c} sx={{ whiteSpace: "nowrap" }}>
-                    {row[c]}
-                  </TableCell>
-                ))}
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+        <DataTable
+          stickyHeader
+          rows={preview.rows.map((row, i) => ({ i, row }))}
+          rowKey={({ i }) => i}
+          columns={preview.columns.map((c) => ({
+            label: c,
+            headSx: { fontWeight: 600, whiteSpace: "nowrap", color: wanted.size && !wanted.has(c) ? "text.secondary" : undefined },
+            sx: { whiteSpace: "nowrap" },
+            cell: ({ row }: { row: Record<string, string> }) => row[c],
+          }))}
+        />
       </TableContainer>
     </Box>
   );

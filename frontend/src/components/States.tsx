@@ -1,7 +1,6 @@
-/** The three states every list has (loading, error, empty), and "not available yet" for issue 3. */
-import { Alert, AlertTitle, Box, Button, CircularProgress, Typography } from "@mui/material";
+/** The states every list and form has: loading, an error (with a retry), empty. */
+import { Alert, AlertTitle, Box, Button, CircularProgress, Typography, type SxProps, type Theme } from "@mui/material";
 import type { ReactNode } from "react";
-import { ApiError } from "../api/client";
 import { describeError } from "../api/errors";
 import { useT } from "../i18n";
 
@@ -36,6 +35,17 @@ export function ErrorState({ error, onRetry, title }: { error: unknown; onRetry?
   );
 }
 
+/** An action's error in words (nothing when there is none). */
+export function ErrorAlert({ error, sx }: { error: unknown; sx?: SxProps<Theme> }) {
+  const t = useT();
+  if (!error) return null;
+  return (
+    <Alert severity="error" role="alert" sx={sx}>
+      {describeError(error, t)}
+    </Alert>
+  );
+}
+
 export function EmptyState({ children, action }: { children: ReactNode; action?: ReactNode }) {
   return (
     <Box sx={{ p: 4, textAlign: "center", color: "text.secondary" }}>
@@ -45,21 +55,13 @@ export function EmptyState({ children, action }: { children: ReactNode; action?:
   );
 }
 
-/** True when the error says the route itself does not exist (issue 3 not deployed on this server). */
-export function isNotAvailable(err: unknown): boolean {
-  if (!(err instanceof ApiError)) return false;
-  if (err.status === 405) return true;
-  return err.status === 404 && /no route/i.test(err.message);
-}
-
-export function NotAvailable() {
-  const t = useT();
-  return (
-    <Alert severity="info" sx={{ my: 2 }}>
-      <AlertTitle>{t("common.notAvailableTitle")}</AlertTitle>
-      {t("common.notAvailable")}
-    </Alert>
-  );
+/** What QueryState needs of a TanStack query. */
+export interface QueryLike<T> {
+  isPending: boolean;
+  isError: boolean;
+  error: unknown;
+  data: T | undefined;
+  refetch: () => unknown;
 }
 
 /** Render a query's states in the usual way; `children` gets the data. */
@@ -68,20 +70,26 @@ export function QueryState<T>({
   empty,
   isEmpty,
   children,
-  notAvailable = false,
 }: {
-  query: { isPending: boolean; isError: boolean; error: unknown; data: T | undefined; refetch: () => unknown };
+  query: QueryLike<T>;
   empty?: ReactNode;
   isEmpty?: (data: T) => boolean;
   children: (data: T) => ReactNode;
-  notAvailable?: boolean;
 }) {
   if (query.isPending) return <Loading />;
-  if (query.isError) {
-    if (notAvailable && isNotAvailable(query.error)) return <NotAvailable />;
-    return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
-  }
+  if (query.isError) return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
   const data = query.data as T;
   if (isEmpty && isEmpty(data)) return <EmptyState>{empty}</EmptyState>;
   return <>{children(data)}</>;
+}
+
+/** An action's error in words, small, beside the control that failed (in a table row). */
+export function InlineError({ error }: { error: unknown }) {
+  const t = useT();
+  if (!error) return null;
+  return (
+    <Typography color="error" variant="body2" role="alert">
+      {describeError(error, t)}
+    </Typography>
+  );
 }

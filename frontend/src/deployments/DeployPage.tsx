@@ -1,355 +1,270 @@
 /** Deploy a model: version or alias, market, input and output, an optional schedule, parameters. */
-import {
-  Alert,
-  Box,
-  Button,
-  Card,
-  CardContent,
-  FormControlLabel,
-  Grid,
-  MenuItem,
-  Radio,
-  RadioGroup,
-  Stack,
-  Switch,
-  TextField,
-  Typography,
-} from "@mui/material";
+import { Alert, FormControlLabel, Grid, Radio, RadioGroup, Stack, Switch } from "@mui/material";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useMemo, useState, type FormEvent, type ReactNode } from "react";
-import { useNavigate, useParams } from "react-router";
-import { ApiError, createDeployment, getModel, listConnections, listVersions } from "../api/client";
-import { describeError, errorField } from "../api/errors";
-import type { DeploymentCreate } from "../api/types";
+import { useMemo, useState } from "react";
+import { useNavigate } from "react-router";
+import { ApiError, createDeployment, listConnections, listVersions } from "../api/client";
+import { fieldErrors } from "../api/errors";
+import type { Deployment, DeploymentCreate, Model } from "../api/types";
 import { CronHelper } from "../components/CronHelper";
-import { RequireRole } from "../components/Forbidden";
-import { ErrorState, isNotAvailable, Loading, NotAvailable } from "../components/States";
+import { FormField, type FieldError } from "../components/FormField";
+import { Section } from "../components/Section";
+import { FormPage } from "../components/FormPage";
+import { useT, type Translate } from "../i18n";
 import { timeZones, userTimeZone } from "../lib/cron";
-import { slugify } from "../models/RegisterModelPage";
-import { useT } from "../i18n";
+import { slugify } from "../lib/text";
+import { ModelRoute } from "../models/ModelRoute";
+import { versionChoices } from "../models/versions";
 
 const FIELDS = ["name", "version", "alias", "market", "description", "engine", "params", "schedule", "cron", "timezone", "input", "output"] as const;
+const MONOSPACE = { htmlInput: { spellCheck: false, style: { fontFamily: "monospace" } } };
 
-/** A connection by name: a list of the configured ones when the server tells them, else free text. */
-function ConnectionField({ value, onChange, error }: { value: string; onChange: (v: string) => void; error?: string }) {
+/** A connection by name, among those the server is configured with. */
+function ConnectionField({ value, onChange, field, errors }: { value: string; onChange: (v: string) => void; field?: string; errors?: FieldError }) {
   const t = useT();
-  const q = useQuery({ queryKey: ["connections"], queryFn: listConnections, retry: false, staleTime: 60_000 });
+  const q = useQuery({ queryKey: ["connections"], queryFn: listConnections, staleTime: 60_000 });
   const names = q.data ?? [];
-  if (!names.length) {
-    return (
-      <TextField fullWidth label={t("deploy.connection")} value={value} onChange={(e) => onChange(e.target.value)} error={!!error} helperText={error} />
-    );
-  }
   return (
-    <TextField select fullWidth label={t("deploy.connection")} value={value} onChange={(e) => onChange(e.target.value)} error={!!error} helperText={error}>
-      <MenuItem value="">{t("common.none")}</MenuItem>
-      {names.map((c) => (
-        <MenuItem key={c.name} value={c.name}>
-          {c.name} ({c.kind})
-        </MenuItem>
-      ))}
-    </TextField>
-  );
-}
-
-function Block({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <Card sx={{ mb: 2 }}>
-      <CardContent>
-        <Typography variant="h2" component="h2" sx={{ mb: 2 }}>
-          {title}
-        </Typography>
-        {children}
-      </CardContent>
-    </Card>
+    <FormField
+      label={t("deploy.connection")}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      field={field}
+      errors={errors}
+      help={q.isSuccess && names.length === 0 ? t("admin.noConnections") : undefined}
+      options={[{ value: "", label: t("common.none") }, ...names.map((c) => ({ value: c.name, label: `${c.name} (${c.kind})` }))]}
+    />
   );
 }
 
 export function DeployPage() {
+  const t = useT();
   return (
-    <RequireRole role="data_scientist">
-      <DeployForm />
-    </RequireRole>
+    <ModelRoute role="data_scientist">
+      {(m) => (m.version_count === 0 ? <Alert severity="info">{t("deploy.noVersion")}</Alert> : <DeployForm model={m} />)}
+    </ModelRoute>
   );
 }
 
-function DeployForm() {
+type Engine = Deployment["engine"];
+type OutputFormat = Deployment["output"]["format"];
+
+/** The form as typed; `name` stays null (and follows the market) until the user types one. */
+interface DeployFields {
+  market: string;
+  name: string | null;
+  mode: "alias" | "version";
+  alias: string;
+  version: number | "";
+  inputType: "upload" | "sql";
+  connection: string;
+  query: string;
+  format: OutputFormat;
+  table: string;
+  outConnection: string;
+  scheduled: boolean;
+  cron: string;
+  timezone: string;
+  params: string;
+  description: string;
+  engine: Engine;
+}
+
+function deploymentCreate(f: DeployFields, model: string, name: string, params: Record<string, unknown>): DeploymentCreate {
+  const body: DeploymentCreate = {
+    name: name.trim(),
+    model,
+    market: f.market,
+    description: f.description.trim(),
+    engine: f.engine,
+    params,
+    schedule: f.scheduled ? { cron: f.cron.trim(), timezone: f.timezone } : null,
+    input: f.inputType === "sql" ? { kind: "sql", connection: f.connection, query: f.query } : { kind: "upload" },
+    output: f.table.trim() ? { format: f.format, connection: f.outConnection || null, table: f.table.trim() } : { format: f.format },
+  };
+  if (f.mode === "alias") body.alias = f.alias;
+  else if (f.version !== "") body.version = f.version;
+  return body;
+}
+
+/** The parameters typed as JSON: an object, or an error placed under the field. */
+function parseParams(text: string, t: Translate): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text || "{}");
+  } catch {
+    parsed = null;
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new ApiError(422, "invalid_argument", t("deploy.paramsInvalid"), "params");
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function DeployForm({ model: m }: { model: Model }) {
   const t = useT();
-  const { name = "" } = useParams();
   const navigate = useNavigate();
   const client = useQueryClient();
-  const model = useQuery({ queryKey: ["model", name], queryFn: () => getModel(name) });
-  const versions = useQuery({ queryKey: ["versions", name], queryFn: () => listVersions(name) });
-  const [market, setMarket] = useState("");
-  const [depName, setDepName] = useState("");
-  const [nameTouched, setNameTouched] = useState(false);
-  const [mode, setMode] = useState<"alias" | "version">("alias");
-  const [alias, setAlias] = useState("champion");
-  const [version, setVersion] = useState<number | "">("");
-  const [inputType, setInputType] = useState<"upload" | "sql">("upload");
-  const [connection, setConnection] = useState("");
-  const [query, setQuery] = useState("");
-  const [format, setFormat] = useState<"parquet" | "csv">("parquet");
-  const [table, setTable] = useState("");
-  const [outConnection, setOutConnection] = useState("");
-  const [scheduled, setScheduled] = useState(false);
-  const [cron, setCron] = useState("0 6 * * 1");
-  const [timezone, setTimezone] = useState(userTimeZone());
-  const [params, setParams] = useState("{}");
-  const [description, setDescription] = useState("");
-  const [engine, setEngine] = useState<"local" | "spark">("local");
+  const versions = useQuery({ queryKey: ["versions", m.name], queryFn: () => listVersions(m.name) });
+  const aliases = m.aliases ?? {};
+  const hasAliases = Object.keys(aliases).length > 0;
   const zones = useMemo(() => timeZones(), []);
+  const [form, setForm] = useState<DeployFields>({
+    market: "",
+    name: null,
+    mode: "alias",
+    alias: "champion",
+    version: "",
+    inputType: "upload",
+    connection: "",
+    query: "",
+    format: "parquet",
+    table: "",
+    outConnection: "",
+    scheduled: false,
+    cron: "0 6 * * 1",
+    timezone: userTimeZone(),
+    params: "{}",
+    description: "",
+    engine: "local",
+  });
+  const set = <K extends keyof DeployFields>(k: K, v: DeployFields[K]) => setForm((f) => ({ ...f, [k]: v }));
+  const name = form.name ?? (form.market ? slugify(`${m.name}-${form.market}`) : "");
 
   const mutation = useMutation({
-    mutationFn: (finalName: string) => {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(params || "{}");
-      } catch {
-        parsed = null;
-      }
-      if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
-        throw new ApiError(422, "invalid_argument", t("deploy.paramsInvalid"), "params");
-      }
-      const body: DeploymentCreate = {
-        name: finalName.trim(),
-        model: name,
-        market,
-        description: description.trim(),
-        engine,
-        params: parsed as Record<string, unknown>,
-        schedule: scheduled ? { cron: cron.trim(), timezone } : null,
-        input: inputType === "sql" ? { kind: "sql", connection, query } : { kind: "upload" },
-        output: table.trim() ? { format, connection: outConnection || null, table: table.trim() } : { format },
-      };
-      if (mode === "alias") body.alias = alias;
-      else if (version !== "") body.version = version;
-      return createDeployment(body);
-    },
+    mutationFn: () => createDeployment(deploymentCreate(form, m.name, name, parseParams(form.params, t))),
     onSuccess: (d) => {
       void client.invalidateQueries({ queryKey: ["deployments"] });
       void navigate(`/deployments?created=${encodeURIComponent(d.name)}`);
     },
   });
-
-  if (model.isPending) return <Loading />;
-  if (model.isError) return <ErrorState error={model.error} onRetry={() => void model.refetch()} />;
-  const m = model.data;
-  const list = versions.data ?? [];
-  const aliases = Object.keys(m.aliases);
-  const err = mutation.error;
-  const field = errorField(err, FIELDS);
-  const fe = (f: string) => (field === f && err ? describeError(err, t) : undefined);
-  const effectiveName = nameTouched ? depName : depName || (market ? slugify(`${m.name}-${market}`) : "");
-
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    mutation.mutate(effectiveName);
-  };
-
-  if (m.version_count === 0) return <Alert severity="info">{t("deploy.noVersion")}</Alert>;
+  const errors = fieldErrors(mutation.error, FIELDS, t);
+  /** A text field's value, change and error (`field`: the API's name of it, when it has one). */
+  const bind = (k: "market" | "alias" | "query" | "table" | "cron" | "timezone" | "params" | "description", field?: string) => ({
+    value: form[k],
+    onChange: (e: { target: { value: string } }) => set(k, e.target.value),
+    field,
+    errors: errors.of,
+  });
 
   return (
-    <Box component="form" onSubmit={submit} noValidate>
-      <Typography variant="h1" sx={{ mb: 2 }}>
-        {t("deploy.title", { name: m.title })}
-      </Typography>
-      {err && isNotAvailable(err) && <NotAvailable />}
-      {err && !field && !isNotAvailable(err) && (
-        <Alert severity="error" role="alert" sx={{ mb: 2 }}>
-          {describeError(err, t)}
-        </Alert>
-      )}
+    <FormPage
+      title={t("deploy.title", { name: m.title })}
+      onSubmit={() => mutation.mutate()}
+      error={errors.unplaced}
+      submitLabel={t("deploy.submit")}
+      canSubmit={!mutation.isPending && !!form.market && !!name}
+    >
       <Grid container spacing={2}>
         <Grid size={{ xs: 12, lg: 7 }}>
-          <Block title={t("deploy.what")}>
+          <Section title={t("deploy.what")}>
             <Grid container spacing={2}>
-              <Grid size={{ xs: 12, md: 6 }}>
-                <TextField
-                  select
-                  fullWidth
-                  required
-                  label={t("deploy.market")}
-                  value={market}
-                  onChange={(e) => setMarket(e.target.value)}
-                  error={!!fe("market")}
-                  helperText={fe("market")}
-                >
-                  {m.markets.map((mk) => (
-                    <MenuItem key={mk} value={mk}>
-                      {mk}
-                    </MenuItem>
-                  ))}
-                </TextField>
-              </Grid>
-              <Grid size={{ xs: 12, md: 6 }}>
-                <TextField
-                  fullWidth
-                  required
-                  label={t("deploy.name")}
-                  value={effectiveName}
-                  onChange={(e) => {
-                    setNameTouched(true);
-                    setDepName(e.target.value);
-                  }}
-                  error={!!fe("name")}
-                  helperText={fe("name") ?? t("deploy.nameHelp")}
-                />
-              </Grid>
+              <FormField cell={{ xs: 12, md: 6 }} required label={t("deploy.market")} options={m.markets} {...bind("market", "market")} />
+              <FormField
+                cell={{ xs: 12, md: 6 }}
+                required
+                label={t("deploy.name")}
+                value={name}
+                onChange={(e) => set("name", e.target.value)}
+                field="name"
+                errors={errors.of}
+                help={t("deploy.nameHelp")}
+              />
               <Grid size={12}>
-                <RadioGroup row value={mode} onChange={(e) => setMode(e.target.value as "alias" | "version")}>
-                  <FormControlLabel value="alias" control={<Radio />} label={t("deploy.followAlias")} disabled={!aliases.length} />
+                <RadioGroup row value={form.mode} onChange={(e) => set("mode", e.target.value as DeployFields["mode"])}>
+                  <FormControlLabel value="alias" control={<Radio />} label={t("deploy.followAlias")} disabled={!hasAliases} />
                   <FormControlLabel value="version" control={<Radio />} label={t("deploy.pinVersion")} />
                 </RadioGroup>
               </Grid>
-              <Grid size={{ xs: 12, md: 6 }} sx={{ order: 2 }}>
-                <TextField
-                  select
-                  fullWidth
-                  label={t("deploy.engine")}
-                  value={engine}
-                  onChange={(e) => setEngine(e.target.value as "local" | "spark")}
-                  helperText={t("deploy.engineHelp")}
-                >
-                  <MenuItem value="local">{t("deploy.engineLocal")}</MenuItem>
-                  <MenuItem value="spark">Spark</MenuItem>
-                </TextField>
-              </Grid>
-              <Grid size={12} sx={{ order: 3 }}>
-                <TextField
-                  fullWidth
-                  label={t("deploy.description")}
-                  value={description}
-                  onChange={(e) => setDescription(e.target.value)}
-                  error={!!fe("description")}
-                  helperText={fe("description")}
+              {form.mode === "alias" && hasAliases ? (
+                <FormField
+                  cell={{ xs: 12, md: 6 }}
+                  label={t("deploy.alias")}
+                  options={Object.entries(aliases).map(([a, v]) => ({ value: a, label: `${a} (v${v})` }))}
+                  {...bind("alias", "alias")}
                 />
-              </Grid>
-              <Grid size={{ xs: 12, md: 6 }}>
-                {mode === "alias" && aliases.length ? (
-                  <TextField
-                    select
-                    fullWidth
-                    label={t("deploy.alias")}
-                    value={alias}
-                    onChange={(e) => setAlias(e.target.value)}
-                    error={!!fe("alias")}
-                    helperText={fe("alias")}
-                  >
-                    {aliases.map((a) => (
-                      <MenuItem key={a} value={a}>
-                        {a} (v{m.aliases[a]})
-                      </MenuItem>
-                    ))}
-                  </TextField>
-                ) : (
-                  <TextField
-                    select
-                    fullWidth
-                    label={t("deploy.version")}
-                    value={version}
-                    onChange={(e) => setVersion(Number(e.target.value))}
-                    error={!!fe("version")}
-                    helperText={fe("version")}
-                  >
-                    {list.map((v) => (
-                      <MenuItem key={v.version} value={v.version}>
-                        v{v.version} {v.aliases.length ? `(${v.aliases.join(", ")})` : ""}
-                      </MenuItem>
-                    ))}
-                  </TextField>
-                )}
-              </Grid>
+              ) : (
+                <FormField
+                  cell={{ xs: 12, md: 6 }}
+                  label={t("deploy.version")}
+                  value={form.version}
+                  onChange={(e) => set("version", Number(e.target.value))}
+                  field="version"
+                  errors={errors.of}
+                  options={versionChoices(versions.data ?? [])}
+                />
+              )}
+              <FormField
+                cell={{ xs: 12, md: 6 }}
+                label={t("deploy.engine")}
+                value={form.engine}
+                onChange={(e) => set("engine", e.target.value as Engine)}
+                field="engine"
+                errors={errors.of}
+                help={t("deploy.engineHelp")}
+                options={[
+                  { value: "local", label: t("deploy.engineLocal") },
+                  { value: "spark", label: "Spark" },
+                ]}
+              />
+              <FormField cell={12} label={t("deploy.description")} {...bind("description", "description")} />
             </Grid>
-          </Block>
-          <Block title={t("deploy.input")}>
-            <RadioGroup value={inputType} onChange={(e) => setInputType(e.target.value as "upload" | "sql")}>
+          </Section>
+          <Section title={t("deploy.input")}>
+            <RadioGroup value={form.inputType} onChange={(e) => set("inputType", e.target.value as DeployFields["inputType"])}>
               <FormControlLabel value="upload" control={<Radio />} label={t("deploy.inputUpload")} />
               <FormControlLabel value="sql" control={<Radio />} label={t("deploy.inputSql")} />
             </RadioGroup>
-            {inputType === "sql" && (
+            {form.inputType === "sql" && (
               <Stack spacing={2} sx={{ mt: 1 }}>
-                <ConnectionField value={connection} onChange={setConnection} error={fe("input")} />
-                <TextField
-                  label={t("deploy.query")}
-                  value={query}
-                  onChange={(e) => setQuery(e.target.value)}
-                  multiline
-                  minRows={3}
-                  slotProps={{ htmlInput: { spellCheck: false, style: { fontFamily: "monospace" } } }}
-                />
+                <ConnectionField value={form.connection} onChange={(v) => set("connection", v)} field="input" errors={errors.of} />
+                <FormField label={t("deploy.query")} multiline minRows={3} slotProps={MONOSPACE} {...bind("query")} />
               </Stack>
             )}
-          </Block>
-          <Block title={t("deploy.output")}>
+          </Section>
+          <Section title={t("deploy.output")}>
             <Grid container spacing={2}>
+              <FormField
+                cell={{ xs: 12, md: 4 }}
+                label={t("deploy.outputFormat")}
+                value={form.format}
+                onChange={(e) => set("format", e.target.value as OutputFormat)}
+                options={[
+                  { value: "parquet", label: "Parquet" },
+                  { value: "csv", label: "CSV" },
+                ]}
+              />
               <Grid size={{ xs: 12, md: 4 }}>
-                <TextField select fullWidth label={t("deploy.outputFormat")} value={format} onChange={(e) => setFormat(e.target.value as "parquet" | "csv")}>
-                  <MenuItem value="parquet">Parquet</MenuItem>
-                  <MenuItem value="csv">CSV</MenuItem>
-                </TextField>
+                <ConnectionField value={form.outConnection} onChange={(v) => set("outConnection", v)} />
               </Grid>
-              <Grid size={{ xs: 12, md: 4 }}>
-                <ConnectionField value={outConnection} onChange={setOutConnection} />
-              </Grid>
-              <Grid size={{ xs: 12, md: 4 }}>
-                <TextField
-                  fullWidth
-                  label={t("deploy.table")}
-                  value={table}
-                  onChange={(e) => setTable(e.target.value)}
-                  helperText={fe("output") ?? t("deploy.outputTable")}
-                  error={!!fe("output")}
-                />
-              </Grid>
+              <FormField cell={{ xs: 12, md: 4 }} label={t("deploy.table")} help={t("deploy.outputTable")} {...bind("table", "output")} />
             </Grid>
-          </Block>
+          </Section>
         </Grid>
         <Grid size={{ xs: 12, lg: 5 }}>
-          <Block title={t("deploy.schedule")}>
+          <Section title={t("deploy.schedule")}>
             <FormControlLabel
-              control={<Switch checked={scheduled} onChange={(e) => setScheduled(e.target.checked)} />}
+              control={<Switch checked={form.scheduled} onChange={(e) => set("scheduled", e.target.checked)} />}
               label={t("deploy.scheduled")}
             />
-            {scheduled && (
+            {form.scheduled && (
               <Stack spacing={2} sx={{ mt: 1 }}>
-                <TextField
+                <FormField
                   label={t("deploy.cron")}
-                  value={cron}
-                  onChange={(e) => setCron(e.target.value)}
-                  error={!!(fe("cron") ?? fe("schedule"))}
-                  helperText={fe("cron") ?? fe("schedule") ?? t("deploy.cronHelp")}
-                  slotProps={{ htmlInput: { spellCheck: false, style: { fontFamily: "monospace" }, "data-testid": "cron" } }}
+                  help={t("deploy.cronHelp")}
+                  slotProps={{ htmlInput: { ...MONOSPACE.htmlInput, "data-testid": "cron" } }}
+                  {...bind("cron", errors.of("cron") ? "cron" : "schedule")}
                 />
-                <TextField select label={t("deploy.timezone")} value={timezone} onChange={(e) => setTimezone(e.target.value)}>
-                  {zones.map((z) => (
-                    <MenuItem key={z} value={z}>
-                      {z}
-                    </MenuItem>
-                  ))}
-                </TextField>
-                <CronHelper cron={cron} timezone={timezone} />
+                <FormField label={t("deploy.timezone")} options={zones} {...bind("timezone", "timezone")} />
+                <CronHelper cron={form.cron} timezone={form.timezone} />
               </Stack>
             )}
-          </Block>
-          <Block title={t("deploy.params")}>
-            <TextField
-              fullWidth
-              multiline
-              minRows={3}
-              label={t("deploy.params")}
-              value={params}
-              onChange={(e) => setParams(e.target.value)}
-              error={!!fe("params")}
-              helperText={fe("params")}
-              slotProps={{ htmlInput: { spellCheck: false, style: { fontFamily: "monospace" } } }}
-            />
-          </Block>
+          </Section>
+          <Section title={t("deploy.params")}>
+            <FormField multiline minRows={3} label={t("deploy.params")} slotProps={MONOSPACE} {...bind("params", "params")} />
+          </Section>
         </Grid>
       </Grid>
-      <Button type="submit" variant="contained" size="large" disabled={mutation.isPending || !market || !effectiveName}>
-        {t("deploy.submit")}
-      </Button>
-    </Box>
+    </FormPage>
   );
 }

@@ -35,9 +35,21 @@ interface I18n {
   t: Translate;
   /** Dates and numbers in the language's conventions, in the user's own time zone. */
   locale: string;
+  /** A date and time from the API (ISO 8601) in the user's conventions; "–" when there is none. */
+  when: (iso: string | null | undefined) => string;
 }
 
-const I18nContext = createContext<I18n>({ lang: "en", setLang: () => {}, t: translator("en"), locale: "en-GB" });
+function dateTimes(locale: string): I18n["when"] {
+  return (iso) => (iso ? new Date(iso).toLocaleString(locale) : "–");
+}
+
+const I18nContext = createContext<I18n>({
+  lang: "en",
+  setLang: () => {},
+  t: translator("en"),
+  locale: "en-GB",
+  when: dateTimes("en-GB"),
+});
 
 function initialLang(): Lang {
   try {
@@ -60,10 +72,10 @@ export function I18nProvider({ children, lang: forced }: { children: ReactNode; 
     }
     document.documentElement.lang = next;
   }, []);
-  const value = useMemo(
-    () => ({ lang, setLang, t: translator(lang), locale: lang === "fr" ? "fr-FR" : "en-GB" }),
-    [lang, setLang],
-  );
+  const value = useMemo(() => {
+    const locale = lang === "fr" ? "fr-FR" : "en-GB";
+    return { lang, setLang, t: translator(lang), locale, when: dateTimes(locale) };
+  }, [lang, setLang]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }
 

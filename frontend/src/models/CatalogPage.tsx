@@ -29,11 +29,11 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
 import { Link as RouterLink, useNavigate, useSearchParams } from "react-router";
 import { searchModels } from "../api/client";
-import type { FacetCount, Model, SearchParams } from "../api/types";
+import type { FacetCount, Model } from "../api/types";
 import { ErrorState, EmptyState, Loading } from "../components/States";
 import { useDebounced } from "../lib/useDebounced";
 import { useT, type MessageKey } from "../i18n";
-import { FACETS, fromUrl, summary, toggleValue, withParam, type Facet } from "./catalogQuery";
+import { FACETS, fromUrl, summary, toggleValue, withParam, type Facet, type SearchParams } from "./catalogQuery";
 
 function FacetGroup({
   facet,
@@ -105,10 +105,10 @@ function ModelCard({ model }: { model: Model }) {
             {model.markets.slice(0, 5).map((m) => (
               <Chip key={m} label={m} size="small" color="primary" variant="outlined" />
             ))}
-            {model.flavors.map((f) => (
+            {(model.flavors ?? []).map((f) => (
               <Chip key={f} label={f} size="small" />
             ))}
-            {Object.keys(model.aliases).includes("champion") && (
+            {model.aliases?.champion !== undefined && (
               <Chip label={`champion v${model.aliases.champion}`} size="small" color="success" variant="outlined" />
             )}
           </Stack>
@@ -134,7 +134,7 @@ function ModelTable({ models }: { models: Model[] }) {
     },
     { field: "department", headerName: t("common.department"), flex: 1 },
     { field: "markets", headerName: t("catalog.col.markets"), flex: 1, valueGetter: (_v, row) => row.markets.join(", ") },
-    { field: "flavors", headerName: t("catalog.col.flavors"), flex: 1, valueGetter: (_v, row) => row.flavors.join(", ") },
+    { field: "flavors", headerName: t("catalog.col.flavors"), flex: 1, valueGetter: (_v, row) => (row.flavors ?? []).join(", ") },
     { field: "latest_version", headerName: t("catalog.col.latest"), width: 90, valueFormatter: (v) => `v${v}` },
     { field: "owner", headerName: t("common.owner"), flex: 1 },
     {

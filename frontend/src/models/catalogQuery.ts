@@ -1,5 +1,8 @@
 /** The catalog's query lives in the URL (shareable): these read and write it. */
-import type { SearchParams } from "../api/types";
+import type { QueryOf } from "../api/client";
+
+/** The catalog search, as GET /api/v1/models takes it. */
+export type SearchParams = QueryOf<"searchModels">;
 
 export const FACETS = ["department", "market", "brand", "flavor", "owner", "tag"] as const;
 export type Facet = (typeof FACETS)[number];

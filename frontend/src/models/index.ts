@@ -1,3 +1,4 @@
 export { CatalogPage } from "./CatalogPage";
 export { ModelPage } from "./ModelPage";
-export { NewVersionPage, RegisterModelPage } from "./RegisterModelPage";
+export { NewVersionPage } from "./NewVersionPage";
+export { RegisterModelPage } from "./RegisterModelPage";

@@ -1,52 +1,20 @@
 /** One run: live status and progress, streaming logs, results as a paginated table, a chart, downloads. */
 import DownloadIcon from "@mui/icons-material/Download";
-import {
-  Alert,
-  Box,
-  Button,
-  ButtonGroup,
-  Card,
-  CardContent,
-  Grid,
-  LinearProgress,
-  Stack,
-  Typography,
-} from "@mui/material";
+import { Alert, Box, Button, ButtonGroup, Grid, LinearProgress, Stack, Typography } from "@mui/material";
 import { BarChart } from "@mui/x-charts/BarChart";
 import { DataGrid, type GridColDef } from "@mui/x-data-grid";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useParams } from "react-router";
-import {
-  cancelExecution,
-  executionLogs,
-  executionResults,
-  getExecution,
-  resultsDownloadUrl,
-} from "../api/client";
-import { describeError } from "../api/errors";
+import { cancelExecution, executionLogs, executionResults, getExecution, resultsDownloadUrl } from "../api/client";
 import { TERMINAL_STATUSES, type Execution } from "../api/types";
 import { Can } from "../auth/session";
-import { ErrorState, isNotAvailable, Loading, NotAvailable } from "../components/States";
+import { Facts } from "../components/Facts";
+import { Section } from "../components/Section";
+import { ErrorAlert, ErrorState, Loading } from "../components/States";
 import { barsFromSummary, distribution, predictionColumn } from "../lib/distribution";
 import { useI18n, useT } from "../i18n";
 import { StatusChip } from "./statusChip";
-
-function Panel({ title, children, action }: { title: string; children: ReactNode; action?: ReactNode }) {
-  return (
-    <Card sx={{ mb: 2 }}>
-      <CardContent>
-        <Stack direction="row" sx={{ justifyContent: "space-between", alignItems: "center", mb: 1 }}>
-          <Typography variant="h2" component="h2">
-            {title}
-          </Typography>
-          {action}
-        </Stack>
-        {children}
-      </CardContent>
-    </Card>
-  );
-}
 
 function Logs({ id, live }: { id: number; live: boolean }) {
   const t = useT();
@@ -73,7 +41,7 @@ function Logs({ id, live }: { id: number; live: boolean }) {
     >
       {logs.data?.length
         ? logs.data
-            .map((l) => `${l.at ? `${l.at.slice(11, 19)} ` : ""}${l.level && l.level !== "info" ? `${l.level.toUpperCase()} ` : ""}${l.message}`)
+            .map((l) => `${l.at.slice(11, 19)} ${l.level !== "info" ? `${l.level.toUpperCase()} ` : ""}${l.message}`)
             .join("\n")
         : t("runs.noLogs")}
     </Box>
@@ -123,7 +91,7 @@ function Results({ id, summary }: { id: number; summary?: Record<string, unknown
             columns={columns}
             getRowId={(r) => r.__id as number}
             paginationMode="server"
-            rowCount={page.data.total ?? -1}
+            rowCount={page.data.total}
             paginationModel={model}
             onPaginationModelChange={setModel}
             pageSizeOptions={[25, 50, 100]}
@@ -156,32 +124,22 @@ function Results({ id, summary }: { id: number; summary?: Record<string, unknown
 }
 
 function Summary({ e }: { e: Execution }) {
-  const { t, locale } = useI18n();
-  const when = (iso?: string | null) => (iso ? new Date(iso).toLocaleString(locale) : "–");
-  const items: [string, ReactNode][] = [
-    [t("common.status"), <StatusChip key="s" status={e.status} />],
-    [t("deployments.model"), `${e.model ?? "–"}${e.version ? ` v${e.version}` : ""}`],
-    [t("run.deployment"), String(e.deployment ?? e.deployment_id ?? "–")],
-    [t("runs.trigger"), e.triggered_by ?? e.trigger ?? "–"],
-    [t("runs.rowsRead"), e.rows_read ?? "–"],
-    [t("runs.rowsWritten"), e.rows_written ?? "–"],
-    [t("common.created"), when(e.created_at)],
-    [t("runs.started"), when(e.started_at)],
-    [t("runs.finished"), when(e.finished_at)],
-  ];
+  const { t, when } = useI18n();
   return (
-    <Box component="dl" sx={{ display: "grid", gridTemplateColumns: "repeat(3, auto 1fr)", gap: 1, m: 0, alignItems: "center" }}>
-      {items.map(([k, v]) => (
-        <Box key={k} sx={{ display: "contents" }}>
-          <Typography component="dt" variant="body2" color="text.secondary">
-            {k}
-          </Typography>
-          <Typography component="dd" variant="body2" sx={{ m: 0 }}>
-            {v}
-          </Typography>
-        </Box>
-      ))}
-    </Box>
+    <Facts
+      perRow={3}
+      items={[
+        [t("common.status"), <StatusChip status={e.status} />],
+        [t("deployments.model"), e.version ? `${e.model} v${e.version}` : e.model],
+        [t("run.deployment"), e.deployment],
+        [t("runs.trigger"), e.triggered_by ?? e.trigger],
+        [t("runs.rowsRead"), e.rows_read],
+        [t("runs.rowsWritten"), e.rows_written],
+        [t("common.created"), when(e.created_at)],
+        [t("runs.started"), when(e.started_at)],
+        [t("runs.finished"), when(e.finished_at)],
+      ]}
+    />
   );
 }
 
@@ -200,12 +158,10 @@ export function RunDetailPage() {
     onSuccess: () => void client.invalidateQueries({ queryKey: ["executions"] }),
   });
   if (execution.isPending) return <Loading />;
-  if (execution.isError) {
-    return isNotAvailable(execution.error) ? <NotAvailable /> : <ErrorState error={execution.error} onRetry={() => void execution.refetch()} />;
-  }
+  if (execution.isError) return <ErrorState error={execution.error} onRetry={() => void execution.refetch()} />;
   const e = execution.data;
   const live = !TERMINAL_STATUSES.includes(e.status);
-  const pct = Math.round((e.progress ?? 0) * 100);
+  const pct = Math.round(e.progress * 100);
   return (
     <Box>
       <Stack direction="row" sx={{ justifyContent: "space-between", alignItems: "center", mb: 2 }}>
@@ -218,8 +174,8 @@ export function RunDetailPage() {
           </Can>
         )}
       </Stack>
-      {cancel.isError && <Alert severity="error" sx={{ mb: 2 }}>{describeError(cancel.error, t)}</Alert>}
-      <Panel title={t("runs.summary")}>
+      <ErrorAlert error={cancel.error} sx={{ mb: 2 }} />
+      <Section title={t("runs.summary")}>
         <Summary e={e} />
         <Box sx={{ mt: 2 }}>
           <LinearProgress
@@ -238,11 +194,11 @@ export function RunDetailPage() {
             <strong>{t("runs.error")}:</strong> {e.error}
           </Alert>
         )}
-      </Panel>
-      <Panel title={t("runs.logs")}>
+      </Section>
+      <Section title={t("runs.logs")}>
         <Logs id={id} live={live} />
-      </Panel>
-      <Panel
+      </Section>
+      <Section
         title={t("runs.results")}
         action={
           e.status === "succeeded" ? (
@@ -257,7 +213,7 @@ export function RunDetailPage() {
         }
       >
         {e.status === "succeeded" ? <Results id={id} summary={e.summary} /> : <Typography color="text.secondary">{t("runs.noResults")}</Typography>}
-      </Panel>
+      </Section>
     </Box>
   );
 }

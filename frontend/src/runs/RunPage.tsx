@@ -1,33 +1,19 @@
 /** Run a deployed model: a form generated from its inputs for a few rows, or a file checked before it is sent. */
-import {
-  Alert,
-  Box,
-  Button,
-  Card,
-  CardContent,
-  MenuItem,
-  Tab,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableRow,
-  Tabs,
-  TextField,
-  Typography,
-} from "@mui/material";
+import { Alert, Box, Button, Card, CardContent, Tab, Tabs, Typography } from "@mui/material";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
-import { Link as RouterLink, useNavigate, useParams, useSearchParams } from "react-router";
-import { getModel, getVersion, listDeployments, predict, runWithFile } from "../api/client";
-import { describeError } from "../api/errors";
+import { Link as RouterLink, useNavigate, useSearchParams } from "react-router";
+import { getVersion, listDeployments, predict, runWithFile } from "../api/client";
 import type { Deployment, Model, PredictResponse } from "../api/types";
 import { Can } from "../auth/session";
+import { DataTable } from "../components/DataTable";
 import { FileDrop } from "../components/FileDrop";
 import { FilePreview } from "../components/FilePreview";
-import { RequireRole } from "../components/Forbidden";
+import { FormField } from "../components/FormField";
 import { SchemaForm } from "../components/SchemaForm";
-import { ErrorState, isNotAvailable, Loading, NotAvailable } from "../components/States";
+import { ErrorAlert, ErrorState, Loading, QueryState } from "../components/States";
+import { servesLabel } from "../deployments/labels";
+import { ModelRoute } from "../models/ModelRoute";
 import type { Row } from "../lib/schemaForm";
 import { useT } from "../i18n";
 
@@ -36,7 +22,13 @@ export function versionRef(d: Deployment, model: Model): string {
   if (d.version != null) return String(d.version);
   if (d.resolved_version != null) return String(d.resolved_version);
   if (d.alias) return d.alias;
-  return String(model.aliases.champion ?? model.latest_version);
+  return String(model.aliases?.champion ?? model.latest_version);
+}
+
+/** The example input row a version was registered with (the schema types `example` as any object). */
+export function exampleRow(example: Record<string, unknown>): Row | null {
+  const input = example.input;
+  return input && typeof input === "object" && !Array.isArray(input) ? (input as Row) : null;
 }
 
 function PredictionTable({ rows, answer }: { rows: Row[]; answer: PredictResponse }) {
@@ -49,34 +41,26 @@ function PredictionTable({ rows, answer }: { rows: Row[]; answer: PredictRespons
         {t("run.predictions")}
       </Typography>
       <Box sx={{ overflowX: "auto" }} tabIndex={0}>
-        <Table size="small">
-          <TableHead>
-            <TableRow>
-              <TableCell sx={{ fontWeight: 700 }}>{t("run.prediction")}</TableCell>
-              {classes.map((c) => (
-                <TableCell key={c} sx={{ fontWeight: 700 }}>
-                  P({c})
-                </TableCell>
-              ))}
-              {inputCols.map((c) => (
-                <TableCell key={c}>{c}</TableCell>
-              ))}
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {answer.predictions.map((p, i) => (
-              <TableRow key={i}>
-                <TableCell sx={{ fontWeight: 700 }}>{typeof p === "number" ? Math.round(p * 1000) / 1000 : String(p)}</TableCell>
-                {classes.map((c) => (
-                  <TableCell key={c} sx={{ whiteSpace: "nowrap" }}>{((answer.probabilities?.[i]?.[c] ?? 0) * 100).toFixed(1)} %</TableCell>
-                ))}
-                {inputCols.map((c) => (
-                  <TableCell key={c}>{String(rows[i]?.[c] ?? "")}</TableCell>
-                ))}
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+        <DataTable
+          rows={answer.predictions.map((_p, i) => i)}
+          rowKey={(i) => i}
+          columns={[
+            {
+              label: t("run.prediction"),
+              sx: { fontWeight: 700 },
+              cell: (i) => {
+                const p = answer.predictions[i];
+                return typeof p === "number" ? Math.round(p * 1000) / 1000 : String(p);
+              },
+            },
+            ...classes.map((c) => ({
+              label: `P(${c})`,
+              sx: { whiteSpace: "nowrap" },
+              cell: (i: number) => `${((answer.probabilities?.[i]?.[c] ?? 0) * 100).toFixed(1)} %`,
+            })),
+            ...inputCols.map((c) => ({ label: c, cell: (i: number) => String(rows[i]?.[c] ?? "") })),
+          ]}
+        />
       </Box>
       <Typography variant="body2" color="text.secondary" sx={{ mt: 1 }}>
         {t("run.answeredBy", { n: answer.version, id: answer.request_id })}
@@ -96,7 +80,7 @@ function RunForms({ model, deployment }: { model: Model; deployment: Deployment 
   const [fileOk, setFileOk] = useState(false);
   const [sent, setSent] = useState<Row[]>([]);
   const columns = useMemo(() => version.data?.input_schema.columns ?? [], [version.data]);
-  const example = (version.data?.example as { input?: Row } | undefined)?.input ?? null;
+  const example = version.data ? exampleRow(version.data.example) : null;
   const predictMutation = useMutation({
     mutationFn: (rows: Row[]) => {
       setSent(rows);
@@ -132,14 +116,7 @@ function RunForms({ model, deployment }: { model: Model; deployment: Deployment 
                 onSubmit={(rows) => predictMutation.mutate(rows)}
               />
             )}
-            {predictMutation.isError &&
-              (isNotAvailable(predictMutation.error) ? (
-                <NotAvailable />
-              ) : (
-                <Alert severity="error" role="alert" sx={{ mt: 2 }}>
-                  {describeError(predictMutation.error, t)}
-                </Alert>
-              ))}
+            <ErrorAlert error={predictMutation.error} sx={{ mt: 2 }} />
             {predictMutation.data && <PredictionTable rows={sent} answer={predictMutation.data} />}
           </Box>
         ) : (
@@ -158,14 +135,7 @@ function RunForms({ model, deployment }: { model: Model; deployment: Deployment 
               testId="run-file"
             />
             {file && <FilePreview file={file} schema={columns} onVerdict={setFileOk} />}
-            {fileMutation.isError &&
-              (isNotAvailable(fileMutation.error) ? (
-                <NotAvailable />
-              ) : (
-                <Alert severity="error" role="alert" sx={{ mt: 2 }}>
-                  {describeError(fileMutation.error, t)}
-                </Alert>
-              ))}
+            <ErrorAlert error={fileMutation.error} sx={{ mt: 2 }} />
             <Button
               variant="contained"
               size="large"
@@ -183,78 +153,64 @@ function RunForms({ model, deployment }: { model: Model; deployment: Deployment 
 }
 
 export function RunPage() {
+  const t = useT();
   return (
-    <RequireRole role="business_user">
-      <RunChooser />
-    </RequireRole>
+    <ModelRoute role="business_user">
+      {(m) => (
+        <>
+          <Typography variant="h1" sx={{ mb: 2 }}>
+            {t("run.title", { name: m.title })}
+          </Typography>
+          <DeploymentChooser model={m} />
+        </>
+      )}
+    </ModelRoute>
   );
 }
 
-function RunChooser() {
+function DeploymentChooser({ model }: { model: Model }) {
   const t = useT();
-  const { name = "" } = useParams();
   const [params, setParams] = useSearchParams();
-  const model = useQuery({ queryKey: ["model", name], queryFn: () => getModel(name) });
-  const deployments = useQuery({ queryKey: ["deployments", { model: name }], queryFn: () => listDeployments({ model: name }) });
-  if (model.isPending || deployments.isPending) return <Loading />;
-  if (model.isError) return <ErrorState error={model.error} onRetry={() => void model.refetch()} />;
-  const title = (
-    <Typography variant="h1" sx={{ mb: 2 }}>
-      {t("run.title", { name: model.data.title })}
-    </Typography>
-  );
-  if (deployments.isError) {
-    return (
-      <>
-        {title}
-        {isNotAvailable(deployments.error) ? (
-          <NotAvailable />
-        ) : (
-          <ErrorState error={deployments.error} onRetry={() => void deployments.refetch()} />
-        )}
-      </>
-    );
-  }
-  const list = deployments.data.items.filter((d) => d.model === name || !d.model);
-  if (list.length === 0) {
-    return (
-      <>
-        {title}
-        <Alert
-          severity="info"
-          action={
-            <Can role="data_scientist">
-              <Button component={RouterLink} to={`/models/${name}/deploy`} color="inherit">
-                {t("model.deploy")}
-              </Button>
-            </Can>
-          }
-        >
-          {t("run.noDeployment")}
-        </Alert>
-      </>
-    );
-  }
-  const wanted = Number(params.get("deployment"));
-  const current = list.find((d) => d.id === wanted) ?? list[0];
+  const deployments = useQuery({
+    queryKey: ["deployments", { model: model.name }],
+    queryFn: () => listDeployments({ model: model.name }),
+  });
   return (
-    <Box>
-      {title}
-      <TextField
-        select
-        label={t("run.deployment")}
-        helperText={t("run.pickDeployment")}
-        value={current.id}
-        onChange={(e) => setParams({ deployment: e.target.value }, { replace: true })}
-        sx={{ mb: 2, minWidth: 360 }}
-      >
-        {list.map((d) => (
-          <MenuItem key={d.id} value={d.id}>
-            {d.market} · {d.name} ({d.alias ?? `v${d.version}`})
-          </MenuItem>
-        ))}
-      </TextField>
-      <RunForms key={current.id} model={model.data} deployment={current} />
-    </Box>
+    <QueryState query={deployments}>
+      {({ items }) => {
+        if (items.length === 0) {
+          return (
+            <Alert
+              severity="info"
+              action={
+                <Can role="data_scientist">
+                  <Button component={RouterLink} to={`/models/${model.name}/deploy`} color="inherit">
+                    {t("model.deploy")}
+                  </Button>
+                </Can>
+              }
+            >
+              {t("run.noDeployment")}
+            </Alert>
+          );
+        }
+        const wanted = Number(params.get("deployment"));
+        const current = items.find((d) => d.id === wanted) ?? items[0];
+        return (
+          <Box>
+            <FormField
+              label={t("run.deployment")}
+              help={t("run.pickDeployment")}
+              value={current.id}
+              onChange={(e) => setParams({ deployment: e.target.value }, { replace: true })}
+              options={items.map((d) => ({ value: d.id, label: `${d.market} · ${d.name} (${servesLabel(d)})` }))}
+              fullWidth={false}
+              sx={{ mb: 2, minWidth: 360 }}
+            />
+            <RunForms key={current.id} model={model} deployment={current} />
+          </Box>
+        );
+      }}
+    </QueryState>
   );
 }
