@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from datetime import datetime
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
@@ -176,6 +176,9 @@ class ModelUpdate(Strict):
         return None if values is None else _labels([v.upper() for v in values])
 
 
+ModelState = Literal["active", "archived"]
+
+
 class Model(BaseModel):
     id: int
     name: str
@@ -194,6 +197,10 @@ class Model(BaseModel):
     aliases: dict[str, int] = Field(default_factory=dict, description="alias -> version number")
     created_at: datetime
     updated_at: datetime
+    state: ModelState = Field(
+        default="active", description="archived: hidden from search unless asked for, and not deployable."
+    )
+    archived_at: datetime | None = None
 
 
 class Artifact(BaseModel):
@@ -247,28 +254,6 @@ class VersionMeta(Strict):
         return values
 
 
-class ColumnEdit(Strict):
-    """Changes to one column of a version's input schema; a field left out is left as it is."""
-
-    name: str = Field(min_length=1, max_length=256, description="The column to change.")
-    nullable: bool | None = Field(
-        default=None, description="true: the column may be left blank; false: a value is required."
-    )
-    categories: list[Annotated[str, Field(min_length=1, max_length=256)]] | None = Field(
-        default=None,
-        min_length=1,
-        max_length=10_000,
-        description="Allowed values of a string or integer column (others are flagged); null removes them.",
-    )
-    description: str | None = Field(default=None, max_length=2_000, description="null removes it.")
-
-
-class SchemaEdit(Strict):
-    """Changes to a version's input schema, column by column (its columns and types stay)."""
-
-    columns: list[ColumnEdit] = Field(min_length=1, max_length=10_000)
-
-
 class AliasSet(Strict):
     version: int = Field(gt=0)
 
@@ -301,6 +286,7 @@ class SearchQuery(BaseModel):
     page: int = Field(default=1, ge=1)
     page_size: int = Field(default=20, ge=1)
     facets: bool = True
+    state: Literal["active", "archived", "all"] = "active"
 
 
 # --- audit --------------------------------------------------------------------------------------
@@ -609,25 +595,12 @@ class MarketRequest(BaseModel):
     reason: str | None = Field(description="Why it was declined.")
 
 
-class PredictionWarning(BaseModel):
-    """A value that was scored but deserves a look: outside its column's known categories."""
-
-    row: int = Field(description="0-based position of the row in the request.")
-    column: str
-    value: Any
-    reason: str = Field(examples=["not one of the 3 known values ('phone', 'shop', 'web')"])
-
-
 class PredictResponse(BaseModel):
     predictions: list[Any]
     probabilities: list[dict[str, float]] | None
     version: int
     deployment: str
     request_id: str
-    warnings: list[PredictionWarning] = Field(
-        default_factory=list,
-        description="Values scored although the model does not know them (unknown categories).",
-    )
 
 
 ExecutionStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]

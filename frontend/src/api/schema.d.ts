@@ -419,12 +419,57 @@ export interface paths {
         get: operations["getModel"];
         put?: never;
         post?: never;
-        /** Delete Model */
+        /**
+         * Delete Model
+         * @description Delete a model and its versions (owner or admin). Refused (409, naming them) while deployments
+         *     use it: delete those first, or archive the model instead once they are gone.
+         */
         delete: operations["deleteModel"];
         options?: never;
         head?: never;
         /** Update Model */
         patch: operations["updateModel"];
+        trace?: never;
+    };
+    "/api/v1/models/{name}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive Model
+         * @description Archive a model: left out of search unless ``state=archived`` or ``all`` is asked for, still
+         *     readable by name, not deployable. Refused (409, naming them) while deployments use it.
+         */
+        post: operations["archiveModel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore Model
+         * @description Bring an archived model back: searchable and deployable again.
+         */
+        post: operations["restoreModel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/models/{name}/versions": {
@@ -1547,6 +1592,15 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * State
+             * @description archived: hidden from search unless asked for, and not deployable.
+             * @default active
+             * @enum {string}
+             */
+            state: "active" | "archived";
+            /** Archived At */
+            archived_at?: string | null;
         };
         /** ModelCreate */
         ModelCreate: {
@@ -2870,6 +2924,8 @@ export interface operations {
                 page_size?: number;
                 /** @description Count facet values (skip when paging to go faster). */
                 facets?: boolean;
+                /** @description Archived models are left out unless asked for: archived (only) or all. */
+                state?: "active" | "archived" | "all";
             };
             header?: never;
             path?: never;
@@ -3004,6 +3060,68 @@ export interface operations {
                 "application/json": components["schemas"]["ModelUpdate"];
             };
         };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Model"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    archiveModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Model"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    restoreModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             /** @description Successful Response */
             200: {

@@ -126,6 +126,8 @@ class ModelRow(Base):
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Set when archived: hidden from search unless asked for, and not deployable.
+    archived_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class ModelLabelRow(Base):

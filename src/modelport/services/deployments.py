@@ -11,7 +11,7 @@ from croniter import croniter
 
 from modelport.context import Context
 from modelport.db.tables import DeploymentRow, ModelRow, utcnow
-from modelport.errors import Forbidden, InvalidArgument, NotFound
+from modelport.errors import Conflict, Forbidden, InvalidArgument, NotFound
 from modelport.principal import Principal
 from modelport.schemas import (
     Deployment,
@@ -85,6 +85,8 @@ class DeploymentService:
         self._check_io(data.input, data.output)
         with self.ctx.db.session() as s:
             model = CatalogStore(s).get_model(data.model, principal)
+            if model.state == "archived":
+                raise Conflict(f"model {data.model!r} is archived: restore it to deploy it", field="model")
             ref = str(data.version) if data.version is not None else str(data.alias)
             try:
                 CatalogStore(s).get_version(data.model, ref, principal)

@@ -14,7 +14,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from modelport.columns import ModelSchema
-from modelport.db.tables import ModelAliasRow, ModelLabelRow, ModelRow, ModelVersionRow, UserRow, utcnow
+from modelport.db.tables import (
+    DeploymentRow,
+    ModelAliasRow,
+    ModelLabelRow,
+    ModelRow,
+    ModelVersionRow,
+    UserRow,
+    utcnow,
+)
 from modelport.errors import AlreadyExists, InvalidArgument, NotFound
 from modelport.principal import Principal
 from modelport.schemas import (
@@ -146,6 +154,30 @@ class CatalogStore:
         self.s.flush()
         return shas
 
+    def set_archived(self, name: str, archived: bool, principal: Principal) -> Model:
+        """Archive ``name`` (hidden from search unless asked for, not deployable) or restore it; returns
+        the model. Archiving an archived model keeps its first archive time. Raises NotFound as
+        :meth:`get_model`."""
+        row = self._row(name, principal)
+        if archived and row.archived_at is None:
+            row.archived_at = utcnow()
+        elif not archived:
+            row.archived_at = None
+        self.s.flush()
+        return self._to_model(row)
+
+    def deployments_of(self, name: str, principal: Principal) -> list[str]:
+        """Returns the names of the deployments of model ``name`` (whoever owns them), sorted. Raises
+        NotFound as :meth:`get_model`."""
+        row = self._row(name, principal)
+        return list(
+            self.s.scalars(
+                select(DeploymentRow.name)
+                .where(DeploymentRow.model_id == row.id)
+                .order_by(DeploymentRow.name)
+            )
+        )
+
     def sha_in_use(self, sha256: str) -> bool:
         """Returns whether a version (of any model) uses the artifact ``sha256``. Raises nothing."""
         return self.s.scalar(select(func.count()).where(ModelVersionRow.artifact_sha256 == sha256)) != 0
@@ -190,6 +222,9 @@ class CatalogStore:
         dialect = self.s.get_bind().dialect.name
         terms = search_terms(query.q or "")
         filters: list[ColumnElement[bool]] = [visible_to(principal), text_match(dialect, terms)]
+        if query.state != "all":
+            archived = ModelRow.archived_at.is_not(None)
+            filters.append(archived if query.state == "archived" else ModelRow.archived_at.is_(None))
         for kind in FACET_KINDS:
             values = getattr(query, kind)
             if kind == "market":
@@ -222,7 +257,9 @@ class CatalogStore:
         facet_rows: list[Any] = []
         if query.facets:  # the web app asks for them on page 1 only: they cost more than the page
             facet_stmt = select(ModelLabelRow.kind, ModelLabelRow.value, func.count())
-            if not (principal.is_admin and len(filters) == 2 and not terms):
+            # An admin's unfiltered search counts every label without the subquery.
+            unfiltered = len(filters) == (2 if query.state == "all" else 3)
+            if not (principal.is_admin and unfiltered and not terms and not self._any_archived(query)):
                 facet_stmt = facet_stmt.where(ModelLabelRow.model_id.in_(ids))
             facet_rows = list(self.s.execute(facet_stmt.group_by(ModelLabelRow.kind, ModelLabelRow.value)))
         facets: dict[str, list[FacetCount]] = {k: [] for k in FACET_KINDS}
@@ -237,6 +274,15 @@ class CatalogStore:
             page_size=query.page_size,
             facets=facets,
         )
+
+    def _any_archived(self, query: SearchQuery) -> bool:
+        """Whether the state filter leaves some models out (then the labels must be filtered too)."""
+        if query.state == "all":
+            return False
+        column = (
+            ModelRow.archived_at.is_not(None) if query.state == "active" else ModelRow.archived_at.is_(None)
+        )
+        return self.s.scalar(select(ModelRow.id).where(column).limit(1)) is not None
 
     # --- versions --------------------------------------------------------------------------------
 
@@ -277,19 +323,6 @@ class CatalogStore:
     def get_version(self, name: str, ref: str, principal: Principal) -> ModelVersion:
         """Returns a version by number (``"3"``), alias (``"champion"``) or ``"latest"``; raises NotFound
         if the model or that version is not there (or ``principal`` may not see the model)."""
-        return self._to_versions(name, [self._version_row(name, ref, principal)])[0]
-
-    def set_input_schema(
-        self, name: str, ref: str, schema: dict[str, Any], principal: Principal
-    ) -> ModelVersion:
-        """Replace the input schema of version ``ref`` (number, alias or ``latest``) of ``name``;
-        returns the version. NotFound as :meth:`get_version`."""
-        version = self._version_row(name, ref, principal)
-        version.input_schema = schema
-        self.s.flush()
-        return self._to_versions(name, [version])[0]
-
-    def _version_row(self, name: str, ref: str, principal: Principal) -> ModelVersionRow:
         row = self._row(name, principal)
         stmt = select(ModelVersionRow).where(ModelVersionRow.model_id == row.id)
         if ref == "latest":
@@ -303,7 +336,7 @@ class CatalogStore:
         version = self.s.scalar(stmt)
         if version is None:
             raise NotFound(f"model {name!r} has no version or alias {ref!r}")
-        return version
+        return self._to_versions(name, [version])[0]
 
     def set_alias(self, name: str, alias: str, version: int, principal: Principal) -> int | None:
         """Point ``alias`` at ``version``; returns the version it pointed at before (or None). Raises
@@ -388,6 +421,8 @@ class CatalogStore:
                 aliases=aliases[r.id],
                 created_at=r.created_at,
                 updated_at=r.updated_at,
+                state="archived" if r.archived_at is not None else "active",
+                archived_at=r.archived_at,
             )
             for r in rows
         ]

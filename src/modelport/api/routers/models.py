@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import ExitStack
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
@@ -22,7 +22,6 @@ from modelport.schemas import (
     ModelUpdate,
     ModelVersion,
     Role,
-    SchemaEdit,
     SearchQuery,
     SortKey,
     VersionMeta,
@@ -44,6 +43,7 @@ SEARCH_PARAMS = {
     "page",
     "page_size",
     "facets",
+    "state",
 }
 ListParam = Annotated[list[str], Query()]
 
@@ -64,6 +64,10 @@ def search_models(
     page: PageNo = 1,
     page_size: Annotated[int, Query(ge=1)] = 20,
     facets: Annotated[bool, Query(description="Count facet values (skip when paging to go faster).")] = True,
+    state: Annotated[
+        Literal["active", "archived", "all"],
+        Query(description="Archived models are left out unless asked for: archived (only) or all."),
+    ] = "active",
     principal: Principal = requires(Role.viewer),
 ) -> ModelSearch:
     """Search the catalog: full text, filters (repeat a filter for OR), sorting, pages and facet counts."""
@@ -84,6 +88,7 @@ def search_models(
         page=page,
         page_size=page_size,
         facets=facets,
+        state=state,
     )
     return CatalogService(get_context(request)).search(query, principal)
 
@@ -112,8 +117,23 @@ def update_model(
 def delete_model(
     name: str, request: Request, principal: Principal = requires(Role.data_scientist)
 ) -> Response:
+    """Delete a model and its versions (owner or admin). Refused (409, naming them) while deployments
+    use it: delete those first, or archive the model instead once they are gone."""
     CatalogService(get_context(request)).delete_model(name, principal)
     return Response(status_code=204)
+
+
+@router.post("/{name}/archive", operation_id="archiveModel", response_model=Model)
+def archive_model(name: str, request: Request, principal: Principal = requires(Role.data_scientist)) -> Model:
+    """Archive a model: left out of search unless ``state=archived`` or ``all`` is asked for, still
+    readable by name, not deployable. Refused (409, naming them) while deployments use it."""
+    return CatalogService(get_context(request)).archive_model(name, principal)
+
+
+@router.post("/{name}/restore", operation_id="restoreModel", response_model=Model)
+def restore_model(name: str, request: Request, principal: Principal = requires(Role.data_scientist)) -> Model:
+    """Bring an archived model back: searchable and deployable again."""
+    return CatalogService(get_context(request)).archive_model(name, principal, archived=False)
 
 
 @router.get("/{name}/versions", operation_id="listVersions", response_model=list[ModelVersion])
@@ -165,20 +185,6 @@ def get_version(
 ) -> ModelVersion:
     """A version by number, alias (e.g. ``champion``) or ``latest``."""
     return CatalogService(get_context(request)).get_version(name, ref, principal)
-
-
-@router.patch("/{name}/versions/{ref}/schema", operation_id="editVersionSchema", response_model=ModelVersion)
-def edit_version_schema(
-    name: str,
-    ref: str,
-    body: SchemaEdit,
-    request: Request,
-    principal: Principal = requires(Role.data_scientist),
-) -> ModelVersion:
-    """Change a version's input schema column by column: required or not (``nullable``), allowed
-    values (``categories``: others are flagged when scored), ``description``. Its columns and types
-    stay. Taken by the model's owner, its department's data scientists or an admin; audited."""
-    return CatalogService(get_context(request)).edit_schema(name, ref, body, principal)
 
 
 @router.get(
