@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
@@ -252,6 +252,28 @@ class VersionMeta(Strict):
             if not re.match(ALIAS, v):
                 raise ValueError(f"{v!r} is not a valid alias (lowercase letter first, then a-z 0-9 _ -)")
         return values
+
+
+class ColumnEdit(Strict):
+    """Changes to one column of a version's input schema; a field left out is left as it is."""
+
+    name: str = Field(min_length=1, max_length=256, description="The column to change.")
+    nullable: bool | None = Field(
+        default=None, description="true: the column may be left blank; false: a value is required."
+    )
+    categories: list[Annotated[str, Field(min_length=1, max_length=256)]] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=10_000,
+        description="Allowed values of a string or integer column (others are flagged); null removes them.",
+    )
+    description: str | None = Field(default=None, max_length=2_000, description="null removes it.")
+
+
+class SchemaEdit(Strict):
+    """Changes to a version's input schema, column by column (its columns and types stay)."""
+
+    columns: list[ColumnEdit] = Field(min_length=1, max_length=10_000)
 
 
 class AliasSet(Strict):
@@ -595,12 +617,25 @@ class MarketRequest(BaseModel):
     reason: str | None = Field(description="Why it was declined.")
 
 
+class PredictionWarning(BaseModel):
+    """A value that was scored but deserves a look: outside its column's known categories."""
+
+    row: int = Field(description="0-based position of the row in the request.")
+    column: str
+    value: Any
+    reason: str = Field(examples=["not one of the 3 known values ('phone', 'shop', 'web')"])
+
+
 class PredictResponse(BaseModel):
     predictions: list[Any]
     probabilities: list[dict[str, float]] | None
     version: int
     deployment: str
     request_id: str
+    warnings: list[PredictionWarning] = Field(
+        default_factory=list,
+        description="Values scored although the model does not know them (unknown categories).",
+    )
 
 
 ExecutionStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]

@@ -513,6 +513,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/models/{name}/versions/{ref}/schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit Version Schema
+         * @description Change a version's input schema column by column: required or not (``nullable``), allowed
+         *     values (``categories``: others are flagged when scored), ``description``. Its columns and types
+         *     stay. Taken by the model's owner, its department's data scientists or an admin; audited.
+         */
+        patch: operations["editVersionSchema"];
+        trace?: never;
+    };
     "/api/v1/models/{name}/versions/{ref}/download": {
         parameters: {
             query?: never;
@@ -1166,6 +1188,32 @@ export interface components {
              * @description JSON: description, metrics, params, training_data, source_version, flavor, aliases.
              */
             meta?: string | null;
+        };
+        /**
+         * ColumnEdit
+         * @description Changes to one column of a version's input schema; a field left out is left as it is.
+         */
+        ColumnEdit: {
+            /**
+             * Name
+             * @description The column to change.
+             */
+            name: string;
+            /**
+             * Nullable
+             * @description true: the column may be left blank; false: a value is required.
+             */
+            nullable?: boolean | null;
+            /**
+             * Categories
+             * @description Allowed values of a string or integer column (others are flagged); null removes them.
+             */
+            categories?: string[] | null;
+            /**
+             * Description
+             * @description null removes it.
+             */
+            description?: string | null;
         };
         /**
          * ColumnSpec
@@ -1881,6 +1929,31 @@ export interface components {
             deployment: string;
             /** Request Id */
             request_id: string;
+            /**
+             * Warnings
+             * @description Values scored although the model does not know them (unknown categories).
+             */
+            warnings?: components["schemas"]["PredictionWarning"][];
+        };
+        /**
+         * PredictionWarning
+         * @description A value that was scored but deserves a look: outside its column's known categories.
+         */
+        PredictionWarning: {
+            /**
+             * Row
+             * @description 0-based position of the row in the request.
+             */
+            row: number;
+            /** Column */
+            column: string;
+            /** Value */
+            value: unknown;
+            /**
+             * Reason
+             * @example not one of the 3 known values ('phone', 'shop', 'web')
+             */
+            reason: string;
         };
         /** ResultPage */
         ResultPage: {
@@ -1928,6 +2001,14 @@ export interface components {
              * @example Europe/Paris
              */
             timezone: string;
+        };
+        /**
+         * SchemaEdit
+         * @description Changes to a version's input schema, column by column (its columns and types stay).
+         */
+        SchemaEdit: {
+            /** Columns */
+            columns: components["schemas"]["ColumnEdit"][];
         };
         /** Stats */
         Stats: {
@@ -3220,6 +3301,42 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelVersion"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    editVersionSchema: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SchemaEdit"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {

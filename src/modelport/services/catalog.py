@@ -10,10 +10,12 @@ from __future__ import annotations
 import csv
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from modelport.artifacts import sha256_file
+from modelport.columns import ColumnSpec, ModelSchema
 from modelport.context import Context
 from modelport.errors import Conflict, Forbidden, InvalidArgument
 from modelport.flavors import inspect_model
@@ -26,6 +28,7 @@ from modelport.schemas import (
     ModelUpdate,
     ModelVersion,
     Role,
+    SchemaEdit,
     SearchQuery,
     VersionMeta,
 )
@@ -61,6 +64,60 @@ def read_sample(path: Path, filename: str) -> pd.DataFrame:
     if frame.empty:
         raise InvalidArgument("the sample CSV has a header but no rows", field="sample")
     return frame
+
+
+def apply_schema_edit(schema: ModelSchema, edit: SchemaEdit) -> tuple[ModelSchema, dict[str, list[str]]]:
+    """``schema`` with ``edit`` applied, and the fields changed per column. InvalidArgument naming
+    ``columns[i].name`` for a column the schema lacks or one given twice, ``columns[i].categories``
+    for allowed values on a column that is not text or integer (or that are not integers there)."""
+    by_name = {column.name: column for column in schema.columns}
+    updates: dict[str, dict[str, Any]] = {}
+    changed: dict[str, list[str]] = {}
+    for i, change in enumerate(edit.columns):
+        column = by_name.get(change.name)
+        if column is None:
+            names = ", ".join(list(by_name)[:30]) + (", ..." if len(by_name) > 30 else "")
+            raise InvalidArgument(
+                f"the input schema has no column {change.name!r} (its columns: {names})",
+                field=f"columns[{i}].name",
+            )
+        if change.name in updates:
+            raise InvalidArgument(f"column {change.name!r} is given twice", field=f"columns[{i}].name")
+        given = change.model_fields_set - {"name"}
+        update: dict[str, Any] = {}
+        if "nullable" in given and change.nullable is not None:
+            update["nullable"] = change.nullable
+        if "description" in given:
+            update["description"] = change.description or None
+        if "categories" in given:
+            update["categories"] = _checked_categories(column, change.categories, i)
+        updates[change.name] = update
+        changed[change.name] = sorted(k for k, v in update.items() if getattr(column, k) != v)
+    columns = [c.model_copy(update=updates.get(c.name, {})) for c in schema.columns]
+    return ModelSchema(columns=columns), {k: v for k, v in changed.items() if v}
+
+
+def _checked_categories(column: ColumnSpec, values: list[str] | None, i: int) -> list[str] | None:
+    if values is None:
+        return None
+    field = f"columns[{i}].categories"
+    if column.type not in ("string", "integer"):
+        raise InvalidArgument(
+            f"column {column.name!r} is of type {column.type}: allowed values apply to string and "
+            "integer columns",
+            field=field,
+        )
+    if len(set(values)) != len(values):
+        twice = next(v for v in values if values.count(v) > 1)
+        raise InvalidArgument(f"the allowed value {twice!r} is given twice", field=field)
+    if column.type == "integer":
+        for value in values:
+            if not re.fullmatch(r"[+-]?\d{1,19}", value.strip()):
+                raise InvalidArgument(
+                    f"column {column.name!r} holds integers: {value!r} is not one", field=field
+                )
+        return list(dict.fromkeys(str(int(v)) for v in values))  # "007" and "7" are one value
+    return list(values)
 
 
 class CatalogService:
@@ -228,6 +285,26 @@ class CatalogService:
     def get_version(self, name: str, ref: str, principal: Principal) -> ModelVersion:
         with self.ctx.db.session() as s:
             return CatalogStore(s).get_version(name, ref, principal)
+
+    def edit_schema(self, name: str, ref: str, edit: SchemaEdit, principal: Principal) -> ModelVersion:
+        """Change a version's input schema column by column (required or not, allowed values,
+        description); its columns and types stay. Audited as ``version.schema``."""
+        with self.ctx.db.session() as s:
+            store = CatalogStore(s)
+            self._may_change(store, name, principal)
+            version = store.get_version(name, ref, principal)
+            schema, changed = apply_schema_edit(version.input_schema, edit)
+            updated = store.set_input_schema(name, str(version.version), schema.model_dump(), principal)
+            record(
+                AuditStore(s),
+                principal,
+                "version.schema",
+                "model",
+                name,
+                version=version.version,
+                columns=changed,
+            )
+            return updated
 
     def set_alias(self, name: str, alias: str, body: AliasSet, principal: Principal) -> ModelVersion:
         if not re.match(r"^[a-z][a-z0-9_-]{0,63}$", alias) or alias == "latest":

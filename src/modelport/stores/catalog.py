@@ -323,6 +323,19 @@ class CatalogStore:
     def get_version(self, name: str, ref: str, principal: Principal) -> ModelVersion:
         """Returns a version by number (``"3"``), alias (``"champion"``) or ``"latest"``; raises NotFound
         if the model or that version is not there (or ``principal`` may not see the model)."""
+        return self._to_versions(name, [self._version_row(name, ref, principal)])[0]
+
+    def set_input_schema(
+        self, name: str, ref: str, schema: dict[str, Any], principal: Principal
+    ) -> ModelVersion:
+        """Replace the input schema of version ``ref`` (number, alias or ``latest``) of ``name``;
+        returns the version. NotFound as :meth:`get_version`."""
+        version = self._version_row(name, ref, principal)
+        version.input_schema = schema
+        self.s.flush()
+        return self._to_versions(name, [version])[0]
+
+    def _version_row(self, name: str, ref: str, principal: Principal) -> ModelVersionRow:
         row = self._row(name, principal)
         stmt = select(ModelVersionRow).where(ModelVersionRow.model_id == row.id)
         if ref == "latest":
@@ -336,7 +349,7 @@ class CatalogStore:
         version = self.s.scalar(stmt)
         if version is None:
             raise NotFound(f"model {name!r} has no version or alias {ref!r}")
-        return self._to_versions(name, [version])[0]
+        return version
 
     def set_alias(self, name: str, alias: str, version: int, principal: Principal) -> int | None:
         """Point ``alias`` at ``version``; returns the version it pointed at before (or None). Raises

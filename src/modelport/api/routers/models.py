@@ -22,6 +22,7 @@ from modelport.schemas import (
     ModelUpdate,
     ModelVersion,
     Role,
+    SchemaEdit,
     SearchQuery,
     SortKey,
     VersionMeta,
@@ -185,6 +186,20 @@ def get_version(
 ) -> ModelVersion:
     """A version by number, alias (e.g. ``champion``) or ``latest``."""
     return CatalogService(get_context(request)).get_version(name, ref, principal)
+
+
+@router.patch("/{name}/versions/{ref}/schema", operation_id="editVersionSchema", response_model=ModelVersion)
+def edit_version_schema(
+    name: str,
+    ref: str,
+    body: SchemaEdit,
+    request: Request,
+    principal: Principal = requires(Role.data_scientist),
+) -> ModelVersion:
+    """Change a version's input schema column by column: required or not (``nullable``), allowed
+    values (``categories``: others are flagged when scored), ``description``. Its columns and types
+    stay. Taken by the model's owner, its department's data scientists or an admin; audited."""
+    return CatalogService(get_context(request)).edit_schema(name, ref, body, principal)
 
 
 @router.get(
