@@ -75,8 +75,10 @@ def _take_over(ctx: Context, execution_id: int, worker_id: str) -> Claim:
 
 
 def _row(ctx: Context, execution_id: int) -> ExecutionRow:
+    """The execution's row as stored (worker_id and output_ref included), read without the store."""
     with ctx.db.session() as s:
-        row = ExecutionStore(s).row(execution_id)
+        row = s.get(ExecutionRow, execution_id)
+        assert row is not None
         s.expunge(row)
         return row
 

@@ -172,8 +172,8 @@ def test_a_worker_killed_mid_run_is_recovered(runs_any: RunSetup, tmp_path: Path
         deadline = time.monotonic() + 60
         while True:
             with ctx.db.session() as s:
-                row = ExecutionStore(s).row(execution_id)
-                status, rows_read = row.status, row.rows_read
+                execution = ExecutionStore(s).get(execution_id)
+                status, rows_read = execution.status, execution.rows_read
             if status == "running" and rows_read > 0:
                 break
             assert time.monotonic() < deadline, f"the worker never got going ({status})"
@@ -187,8 +187,8 @@ def test_a_worker_killed_mid_run_is_recovered(runs_any: RunSetup, tmp_path: Path
     ctx.settings.batch_chunk_rows = 100_000
     assert rescuer.run_once()
     with ctx.db.session() as s:
-        row = ExecutionStore(s).row(execution_id)
-        assert (row.status, row.attempts, row.rows_written) == ("succeeded", 2, 400_000)
+        execution = ExecutionStore(s).get(execution_id)
+        assert (execution.status, execution.attempts, execution.rows_written) == ("succeeded", 2, 400_000)
         messages = [line.message for line in ExecutionStore(s).logs(execution_id)]
     assert any("stopped sending heartbeats" in m for m in messages)
 
@@ -208,5 +208,5 @@ def test_lost_runs_fail_after_their_retries(runs: RunSetup) -> None:
         expected = "queued" if attempt <= ctx.settings.execution_max_retries else "failed"
         assert worker.recover() == [(execution_id, expected)]
     with ctx.db.session() as s:
-        row = ExecutionStore(s).row(execution_id)
-    assert row.status == "failed" and "gave up after 2 attempts" in (row.error or "")
+        execution = ExecutionStore(s).get(execution_id)
+    assert execution.status == "failed" and "gave up after 2 attempts" in (execution.error or "")

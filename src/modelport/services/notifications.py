@@ -220,7 +220,7 @@ class NotificationService:
     ) -> dict[str, int]:
         """``{"deployment_id": ..}`` or ``{"model_id": ..}`` of a subject ``principal`` may see."""
         if deployment is not None:
-            return {"deployment_id": DeploymentStore(s).row(deployment, principal).id}
+            return {"deployment_id": DeploymentStore(s).get(deployment, principal).id}
         if model is not None:
             found = s.scalar(select(ModelRow.id).where(ModelRow.name == model, visible_to(principal)))
             if found is None:

@@ -29,6 +29,9 @@ def scrub(details: dict[str, Any]) -> dict[str, Any]:
 
 
 class AuditStore:
+    """The audit log: returns :class:`AuditEvent` objects, never rows. Appends flush in the caller's
+    transaction, so an event is written with the change it records or not at all."""
+
     def __init__(self, session: Session) -> None:
         self.s = session
 
@@ -44,7 +47,8 @@ class AuditStore:
         ip: str | None = None,
         user_agent: str | None = None,
     ) -> None:
-        """Add one event to the log (flushed with the change it records, in the same transaction)."""
+        """Add one event to the log (flushed with the change it records, in the same transaction), its
+        secrets scrubbed. Returns None; raises nothing."""
         self.s.add(
             AuditEventRow(
                 action=action,
@@ -71,7 +75,8 @@ class AuditStore:
         since: datetime | None = None,
         until: datetime | None = None,
     ) -> Page[AuditEvent]:
-        """Events, newest first, filtered by the arguments that are given."""
+        """Returns one page of events, newest first, filtered by the arguments that are given. Raises
+        nothing."""
         stmt = select(AuditEventRow)
         if actor:
             stmt = stmt.where(AuditEventRow.actor == actor)
@@ -110,7 +115,7 @@ class AuditStore:
         )
 
     def actions(self) -> list[str]:
-        """The distinct action names, sorted."""
+        """Returns the distinct action names, sorted. Raises nothing."""
         return sorted(self.s.scalars(select(AuditEventRow.action).distinct()))
 
 

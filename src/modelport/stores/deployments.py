@@ -30,8 +30,29 @@ class ResolvedVersion:
     output_schema: dict[str, Any]
 
 
+DEPLOYMENT_FIELDS = frozenset(
+    {
+        "version",
+        "alias",
+        "market",
+        "description",
+        "params",
+        "cron",
+        "timezone",
+        "next_run_at",
+        "input_spec",
+        "output_spec",
+        "engine",
+        "on_bad_rows",
+        "state",
+    }
+)
+"""What :meth:`DeploymentStore.update` may change."""
+
+
 class DeploymentStore:
-    """Persistence of deployments. Methods flush; the caller commits."""
+    """Persistence of deployments: returns :class:`Deployment` objects, never rows. Methods flush; the
+    caller commits. ``principal`` None reads as the system (every deployment)."""
 
     def __init__(self, session: Session) -> None:
         self.s = session
@@ -54,6 +75,41 @@ class DeploymentStore:
             raise NotFound(f"no deployment {ref!r}")
         return row
 
+    def get(self, ref: str | int, principal: Principal | None) -> Deployment:
+        """Returns the deployment ``ref`` (an id or a name); raises NotFound if there is none or
+        ``principal`` may not see its model."""
+        return self.to_domain(self.row(ref, principal))
+
+    def update(self, deployment_id: int, **values: Any) -> Deployment:
+        """Set the given columns (of :data:`DEPLOYMENT_FIELDS`) and ``updated_at``; returns the
+        deployment. Raises NotFound if there is none, ValueError for another column."""
+        unknown = set(values) - DEPLOYMENT_FIELDS
+        if unknown:
+            raise ValueError(f"a deployment has no field {sorted(unknown)[0]!r} to update")
+        row = self.row(deployment_id, None)
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.updated_at = utcnow()
+        self.s.flush()
+        return self.to_domain(row)
+
+    def set_next_run(self, deployment_id: int, next_run_at: datetime, *, if_due_at: datetime) -> bool:
+        """Move a schedule's next run time to ``next_run_at`` if it is still scheduled and due at
+        ``if_due_at`` (else a user changed it meanwhile); ``updated_at`` stays. Returns whether it
+        moved; raises NotFound if the deployment is gone."""
+        row = self.row(deployment_id, None)
+        if row.next_run_at != if_due_at or not row.cron:
+            return False
+        row.next_run_at = next_run_at
+        self.s.flush()
+        return True
+
+    def delete(self, deployment_id: int) -> None:
+        """Delete a deployment (its executions go with it). Returns None; raises NotFound if there is
+        none."""
+        self.s.delete(self.row(deployment_id, None))
+        self.s.flush()
+
     def create(self, **fields: Any) -> DeploymentRow:
         if self.s.scalar(select(DeploymentRow.id).where(DeploymentRow.name == fields["name"])) is not None:
             raise AlreadyExists(f"a deployment named {fields['name']!r} already exists", field="name")
@@ -73,6 +129,8 @@ class DeploymentStore:
         state: str | None = None,
         scheduled: bool | None = None,
     ) -> Page[Deployment]:
+        """Returns one page of the deployments ``principal`` may see, by name, filtered by the arguments
+        given. Raises nothing."""
         stmt = (
             select(DeploymentRow)
             .join(ModelRow, ModelRow.id == DeploymentRow.model_id)
@@ -107,7 +165,8 @@ class DeploymentStore:
         return self.s.scalar(stmt)
 
     def resolve(self, ref: str | int, principal: Principal | None) -> ResolvedVersion:
-        """The version serving deployment ``ref``; NotFound when the alias points nowhere."""
+        """Returns the version serving deployment ``ref`` now; raises NotFound as :meth:`get`, and when
+        its alias points nowhere (or its version was deleted)."""
         row = self.row(ref, principal)
         version = self.version_row(row)
         if version is None:
