@@ -46,7 +46,8 @@ class MarketStore:
     # --- openings ------------------------------------------------------------------------------
 
     def opening(self, model_id: int) -> SelfServiceOpening | None:
-        """The model's opening to self-service, or None when it is closed (or was never opened)."""
+        """Returns the model's opening to self-service, or None when it is closed (or was never
+        opened). Raises nothing."""
         row = self.s.get(SelfServiceRow, model_id)
         if row is None:
             return None
@@ -96,8 +97,8 @@ class MarketStore:
         return opening
 
     def add_market(self, model_id: int, market: str, user_id: int) -> bool:
-        """Open one more market of an opened model; False when it was open already (or all are).
-        Raises NotFound when the model is not open to self-service."""
+        """Open one more market of an opened model; returns False when it was open already (or all
+        are). Raises NotFound when the model is not open to self-service."""
         row = self.s.get(SelfServiceRow, model_id)
         if row is None:
             raise NotFound("the model is not open to self-service")
@@ -113,7 +114,8 @@ class MarketStore:
         return True
 
     def close(self, model_id: int) -> bool:
-        """Close the model to self-service (its markets go too); False when it was not open."""
+        """Close the model to self-service (its markets go too); returns False when it was not open.
+        Raises nothing."""
         row = self.s.get(SelfServiceRow, model_id)
         if row is None:
             return False
@@ -125,7 +127,7 @@ class MarketStore:
     # --- deployments of a model, and free names ---------------------------------------------------
 
     def deployments_of(self, model_id: int) -> list[MarketDeployment]:
-        """The model's deployments, by market then name."""
+        """Returns the model's deployments, by market then name. Raises nothing."""
         rows = self.s.execute(
             select(DeploymentRow.name, DeploymentRow.market, UserRow.username, DeploymentRow.state)
             .join(UserRow, UserRow.id == DeploymentRow.owner_id)
@@ -135,8 +137,8 @@ class MarketStore:
         return [MarketDeployment(name=n, market=m, owner=o, state=st) for n, m, o, st in rows]
 
     def free_name(self, base: str) -> str:
-        """``base`` if no deployment has that name, else ``base-2``, ``base-3``... (the first free one),
-        cut so that it fits the name column."""
+        """Returns ``base`` if no deployment has that name, else ``base-2``, ``base-3``... (the first
+        free one), cut so that it fits the name column. Raises nothing."""
         base = base[:NAME_MAX].rstrip("-")
         stem = base[: NAME_MAX - 4].rstrip("-")  # room for a suffix up to -999
         taken = set(
@@ -185,7 +187,8 @@ class MarketStore:
         ]
 
     def add_request(self, model_id: int, market: str, message: str, user_id: int) -> MarketRequest:
-        """Record a pending request of ``user_id`` for ``market`` of the model; returns it."""
+        """Record a pending request of ``user_id`` for ``market`` of the model; returns it. Raises
+        nothing."""
         row = MarketRequestRow(
             model_id=model_id, market=market, message=message, status="pending", requested_by_id=user_id
         )
@@ -194,7 +197,7 @@ class MarketStore:
         return self._requests([row])[0]
 
     def pending_request(self, model_id: int, market: str, user_id: int) -> MarketRequest | None:
-        """The user's pending request for this market of the model, if any."""
+        """Returns the user's pending request for this market of the model, or None. Raises nothing."""
         row = self.s.scalar(
             select(MarketRequestRow).where(
                 MarketRequestRow.model_id == model_id,
@@ -206,7 +209,8 @@ class MarketStore:
         return self._requests([row])[0] if row is not None else None
 
     def request(self, request_id: int) -> MarketRequest:
-        """A request by id (whoever may see it: the caller checks). Raises NotFound."""
+        """Returns a request by id (whoever may see it: the caller checks). Raises NotFound if there
+        is none."""
         row = self.s.get(MarketRequestRow, request_id)
         if row is None:
             raise NotFound(f"no market request {request_id}")
@@ -224,7 +228,8 @@ class MarketStore:
     ) -> list[tuple[MarketRequest, int]]:
         """Mark the model's pending requests approved or declined: request ``request_id`` only, or
         those for ``market``, or (neither given) all of them. Returns each with its requester's user
-        id; a conditional UPDATE, so two deciders never both decide one request (the second gets [])."""
+        id; a conditional UPDATE, so two deciders never both decide one request (the second gets []).
+        Raises nothing."""
         where: list[ColumnElement[bool]] = [
             MarketRequestRow.model_id == model_id,
             MarketRequestRow.status == "pending",
@@ -263,8 +268,9 @@ class MarketStore:
         model: str | None = None,
         status: MarketRequestStatus | None = None,
     ) -> Page[MarketRequest]:
-        """Requests for models ``principal`` may see, newest first: those of user ``requested_by``
-        and/or for models owned by ``owned_by`` (None: any), of one model, in one status."""
+        """Returns one page of the requests for models ``principal`` may see, newest first: those of
+        user ``requested_by`` and/or for models owned by ``owned_by`` (None: any), of one model, in one
+        status. Raises nothing."""
         stmt = (
             select(MarketRequestRow)
             .join(ModelRow, ModelRow.id == MarketRequestRow.model_id)
@@ -284,7 +290,7 @@ class MarketStore:
         return Page(items=self._requests(list(rows)), total=total, page=page, page_size=page_size)
 
     def count_pending(self, model_id: int) -> int:
-        """How many requests for the model wait for a decision."""
+        """Returns how many requests for the model wait for a decision. Raises nothing."""
         return (
             self.s.scalar(
                 select(func.count()).where(

@@ -71,7 +71,7 @@ class NotificationStore:
         link: str | None,
         subject: Subject | None,
     ) -> int:
-        """One notification per user in ``user_ids``; returns how many were written."""
+        """One notification per user in ``user_ids``; returns how many were written. Raises nothing."""
         for user_id in user_ids:
             self.s.add(
                 NotificationRow(
@@ -90,7 +90,8 @@ class NotificationStore:
         return len(user_ids)
 
     def seen(self, event_id: str) -> bool:
-        """Whether event ``event_id`` was notified already (to anyone, or to any webhook)."""
+        """Returns whether event ``event_id`` was notified already (to anyone, or to any webhook).
+        Raises nothing."""
         for table in (NotificationRow, DeliveryRow):
             if self.s.scalar(select(table.id).where(table.event_id == event_id).limit(1)) is not None:
                 return True
@@ -99,7 +100,8 @@ class NotificationStore:
     def list_for(
         self, user_id: int, page: int, page_size: int, *, unread: bool | None = None
     ) -> Page[Notification]:
-        """``user_id``'s notifications, newest first; ``unread`` True: only unread, False: only read."""
+        """Returns one page of ``user_id``'s notifications, newest first; ``unread`` True: only unread,
+        False: only read. Raises nothing."""
         stmt = select(NotificationRow).where(NotificationRow.user_id == user_id)
         if unread is True:
             stmt = stmt.where(NotificationRow.read_at.is_(None))
@@ -112,6 +114,7 @@ class NotificationStore:
         return Page(items=[_notification(r) for r in rows], total=total, page=page, page_size=page_size)
 
     def unread_count(self, user_id: int) -> int:
+        """Returns how many of ``user_id``'s notifications are unread. Raises nothing."""
         return (
             self.s.scalar(
                 select(func.count())
@@ -122,7 +125,8 @@ class NotificationStore:
         )
 
     def mark_read(self, user_id: int, notification_id: int) -> Notification:
-        """Mark one of ``user_id``'s notifications read (again: no change); NotFound if not theirs."""
+        """Mark one of ``user_id``'s notifications read (again: no change); returns it. Raises NotFound
+        if it is not theirs."""
         row = self.s.scalar(
             select(NotificationRow).where(
                 NotificationRow.id == notification_id, NotificationRow.user_id == user_id
@@ -136,7 +140,8 @@ class NotificationStore:
         return _notification(row)
 
     def mark_all_read(self, user_id: int, up_to: int | None = None) -> int:
-        """Mark ``user_id``'s unread notifications read (those with id <= ``up_to`` when given)."""
+        """Mark ``user_id``'s unread notifications read (those with id <= ``up_to`` when given); returns
+        how many were marked. Raises nothing."""
         stmt = update(NotificationRow).where(
             NotificationRow.user_id == user_id, NotificationRow.read_at.is_(None)
         )
@@ -149,7 +154,8 @@ class NotificationStore:
     def subscribe(
         self, user_id: int, *, deployment_id: int | None = None, model_id: int | None = None
     ) -> int:
-        """Follow a deployment or a model; returns the subscription id (the existing one if followed)."""
+        """Follow a deployment or a model; returns the subscription id (the existing one if followed).
+        Raises nothing (the caller checked that the subject exists)."""
         key = (
             SubscriptionRow.deployment_id == deployment_id
             if deployment_id is not None
@@ -164,7 +170,7 @@ class NotificationStore:
         return row.id
 
     def unsubscribe(self, user_id: int, subscription_id: int) -> None:
-        """Delete one of ``user_id``'s subscriptions; NotFound if not theirs."""
+        """Delete one of ``user_id``'s subscriptions. Returns None; raises NotFound if it is not theirs."""
         row = self.s.scalar(
             select(SubscriptionRow).where(
                 SubscriptionRow.id == subscription_id, SubscriptionRow.user_id == user_id
@@ -178,7 +184,8 @@ class NotificationStore:
     def subscriptions(
         self, user_id: int, *, deployment_id: int | None = None, model_id: int | None = None
     ) -> list[Subscription]:
-        """``user_id``'s subscriptions, newest first, optionally those of one deployment or model."""
+        """Returns ``user_id``'s subscriptions, newest first, optionally those of one deployment or
+        model. Raises nothing."""
         stmt = (
             select(SubscriptionRow, DeploymentRow.name, ModelRow.name)
             .outerjoin(DeploymentRow, DeploymentRow.id == SubscriptionRow.deployment_id)
@@ -210,7 +217,8 @@ class NotificationStore:
         watchers: bool = True,
     ) -> list[Recipient]:
         """Active users who hear about an event: ``user_ids`` (the owner...), plus (``watchers``) the
-        subscribers of the deployment and of its model; only those who may see the model (when given)."""
+        subscribers of the deployment and of its model; only those who may see the model (when given).
+        Returns them as :class:`Recipient` objects; raises nothing."""
         ids = set(user_ids or [])
         clauses = [UserRow.id.in_(ids)] if ids else []
         if watchers:

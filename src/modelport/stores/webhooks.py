@@ -74,7 +74,8 @@ class WebhookStore:
         self.s.flush()
 
     def list_webhooks(self, owner_id: int | None, page: int, page_size: int) -> Page[Webhook]:
-        """Webhooks of ``owner_id`` (None: everyone's), newest first."""
+        """Returns one page of the webhooks of ``owner_id`` (None: everyone's), newest first. Raises
+        nothing."""
         stmt = select(WebhookRow)
         if owner_id is not None:
             stmt = stmt.where(WebhookRow.owner_id == owner_id)
@@ -149,7 +150,7 @@ class WebhookStore:
         user_id: int | None = None,
         address: str | None = None,
     ) -> int:
-        """Queue a delivery, due now; returns its id."""
+        """Queue a delivery, due now; returns its id. Raises nothing."""
         row = DeliveryRow(
             event_id=event_id,
             kind=kind,
@@ -173,6 +174,7 @@ class WebhookStore:
         return row
 
     def get_delivery(self, delivery_id: int) -> Delivery:
+        """Returns the delivery ``delivery_id``; raises NotFound if there is none."""
         return _delivery(self.delivery_row(delivery_id))
 
     def claim(
@@ -180,7 +182,7 @@ class WebhookStore:
     ) -> int | None:
         """Take the oldest pending delivery due by ``due_by`` (default ``now``), or ``delivery_id`` if it is
         due, for one attempt: counts the attempt and moves ``next_attempt_at`` a ``lease`` past ``now``.
-        None when nothing is due."""
+        Returns the id of the delivery claimed, or None when nothing is due; raises nothing."""
         due_by = due_by or now
         due = select(DeliveryRow.id).where(
             DeliveryRow.status == "pending", DeliveryRow.next_attempt_at <= due_by
@@ -203,6 +205,8 @@ class WebhookStore:
         return int(claimed) if claimed is not None else None
 
     def delivered(self, delivery_id: int, response_status: int | None = None) -> None:
+        """Record a pending delivery as delivered (with the HTTP status of a webhook's answer). Returns
+        None; raises nothing (a delivery no longer pending is left as it is)."""
         self.s.execute(
             update(DeliveryRow)
             .where(DeliveryRow.id == delivery_id, DeliveryRow.status == "pending")
@@ -218,7 +222,8 @@ class WebhookStore:
     def attempt_failed(
         self, delivery_id: int, error: str, response_status: int | None, retry_at: datetime | None
     ) -> None:
-        """Record a failed attempt: pending again until ``retry_at``, or failed for good when None."""
+        """Record a failed attempt: pending again until ``retry_at``, or failed for good when None.
+        Returns None; raises nothing (a delivery no longer pending is left as it is)."""
         self.s.execute(
             update(DeliveryRow)
             .where(DeliveryRow.id == delivery_id, DeliveryRow.status == "pending")
@@ -231,7 +236,8 @@ class WebhookStore:
         )
 
     def retry(self, delivery_id: int) -> None:
-        """Queue a failed delivery again, due now, with a fresh count of attempts."""
+        """Queue a failed delivery again, due now, with a fresh count of attempts. Returns None; raises
+        NotFound if there is none, Conflict if it is not failed."""
         row = self.delivery_row(delivery_id)
         if row.status != "failed":
             raise Conflict(f"delivery {delivery_id} is {row.status}: only a failed one can be retried")
@@ -248,7 +254,8 @@ class WebhookStore:
         channel: str | None = None,
         status: str | None = None,
     ) -> Page[Delivery]:
-        """Deliveries, newest first; ``owner_id``: only those of that user's webhooks and e-mails."""
+        """Returns one page of deliveries, newest first; ``owner_id``: only those of that user's
+        webhooks and e-mails. Raises nothing."""
         stmt = select(DeliveryRow)
         if owner_id is not None:
             mine = select(WebhookRow.id).where(WebhookRow.owner_id == owner_id)
