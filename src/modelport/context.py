@@ -12,6 +12,7 @@ first use and keeps it for the life of the context. The objects held this way, b
 ``micro-batcher``         :func:`modelport.serving.online.batcher_of`
 ``prediction log``        :func:`modelport.serving.predictionlog.writer_of`
 ``token cache``           :func:`modelport.api.tokencache.cache_of` (API token -> principal)
+``notification wake``     :func:`modelport.services.notifications.wake_event` (deliveries queued)
 ========================  =====================================================================
 
 No module keeps such state in a global: two contexts in one process (tests) share nothing.

@@ -11,7 +11,7 @@ from modelport.db.tables import DeploymentRow, ModelRow, UserRow
 from modelport.schemas import Role
 from modelport.services.notifications import NotificationService
 from tests.conftest import add_user
-from tests.notifications.conftest import Receiver
+from tests.notifications.conftest import Receiver, free_port, wait_for
 from tests.runs import RunSetup
 
 SECRET = "s3cr3t-webhook-key-0001"
@@ -231,8 +231,6 @@ def test_a_failed_delivery_can_be_retried(runs: RunSetup, receiver: Receiver) ->
     assert (failed["status"], failed["last_error"]) == ("failed", "HTTP 502 Bad Gateway")
     retried = c.post(f"/api/v1/deliveries/{failed['id']}/retry", headers=ds.headers)
     assert retried.status_code == 200 and retried.json()["status"] in ("pending", "delivered")
-    from tests.notifications.conftest import wait_for
-
     # The app's own background sender (started with it) sends it.
     wait_for(
         lambda: c.get("/api/v1/deliveries", params={"status": "delivered"}, headers=ds.headers).json()[
@@ -243,13 +241,25 @@ def test_a_failed_delivery_can_be_retried(runs: RunSetup, receiver: Receiver) ->
     assert len(receiver.calls) == 2
 
 
-def test_emails_of_a_user_show_in_their_deliveries(runs: RunSetup) -> None:
-    runs.ctx.settings.smtp_host = "127.0.0.1"
-    runs.ctx.settings.notify_sender_enabled = False
+def test_emails_of_a_user_show_in_their_deliveries_and_can_be_retried(runs: RunSetup) -> None:
+    c, ds = runs.client, runs.ds
+    st = runs.ctx.settings
+    st.smtp_host, st.smtp_port, st.notify_max_attempts = "127.0.0.1", free_port(), 1  # nothing listens
     with runs.ctx.db.session() as s:
         user = s.scalar(select(UserRow).where(UserRow.username == "ds"))
         assert user is not None
         user.email = "ds@example.com"
     _failure(runs, 5)
-    mine = runs.client.get("/api/v1/deliveries", params={"channel": "email"}, headers=runs.ds.headers).json()
-    assert [(d["address"], d["kind"]) for d in mine["items"]] == [("ds@example.com", "execution_failed")]
+    # The app's background sender makes the one attempt allowed, which fails.
+    failed = wait_for(
+        lambda: c.get("/api/v1/deliveries", params={"status": "failed"}, headers=ds.headers).json()["items"],
+        what="the failed e-mail",
+    )
+    assert [(d["channel"], d["address"], d["kind"]) for d in failed] == [
+        ("email", "ds@example.com", "execution_failed")
+    ]
+    assert "Connection refused" in failed[0]["last_error"]
+    other = add_user(runs.ctx, "ds2", Role.data_scientist, "marketing")
+    assert c.post(f"/api/v1/deliveries/{failed[0]['id']}/retry", headers=other.headers).status_code == 404
+    again = c.post(f"/api/v1/deliveries/{failed[0]['id']}/retry", headers=ds.headers)
+    assert again.status_code == 200 and again.json()["status"] in ("pending", "failed")

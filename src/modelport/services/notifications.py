@@ -52,7 +52,7 @@ log = logging.getLogger("modelport.notifications")
 
 def wake_event(ctx: Context) -> threading.Event:
     """Set when deliveries were queued, so this process's sender sends them without waiting its poll."""
-    return ctx.owned("notification sender wake", threading.Event)
+    return ctx.owned("notification wake", threading.Event)
 
 
 def absolute_link(ctx: Context, link: str | None) -> str | None:
@@ -294,7 +294,7 @@ def execution_failed(ctx: Context, execution_id: int) -> str | None:
                 body=body,
                 link=f"/runs/{execution_id}",
                 deployment_id=dep.id,
-                once=f"execution_failed:{execution_id}",
+                once=f"execution_failed:{execution_id}:{row.created_at.isoformat()}",  # ids can be reused
                 data={
                     "execution_id": execution_id,
                     "deployment": dep.name,
@@ -327,7 +327,7 @@ def schedule_skipped(
                 body=f"The run due at {_local(due_at, dep.timezone)} did not start: {reason}",
                 link=link,
                 deployment_id=dep.id,
-                once=f"schedule_skipped:{dep.id}:{due_at.isoformat()}",
+                once=f"schedule_skipped:{dep.id}:{dep.created_at.isoformat()}:{due_at.isoformat()}",
                 data={
                     "deployment": dep.name,
                     "market": dep.market,

@@ -147,14 +147,15 @@ class WebhookService:
             )
 
     def retry(self, delivery_id: int, principal: Principal) -> Delivery:
-        """Queue a failed delivery again (an admin's, or the owner of its webhook's)."""
+        """Queue a failed delivery again: any for an admin; for others, one they can list (a call of
+        their webhook, or an e-mail to them)."""
         require(principal, Role.data_scientist)
         with self.ctx.db.session() as s:
             store = WebhookStore(s)
             row = store.delivery_row(delivery_id)
             if not principal.is_admin:
-                mine = row.webhook_id is not None and (
-                    store.row(row.webhook_id).owner_id == principal.user_id
+                mine = row.user_id == principal.user_id or (
+                    row.webhook_id is not None and store.row(row.webhook_id).owner_id == principal.user_id
                 )
                 if not mine:
                     raise NotFound(f"no delivery {delivery_id}")
