@@ -626,6 +626,19 @@ class PredictionWarning(BaseModel):
     reason: str = Field(examples=["not one of the 3 known values ('phone', 'shop', 'web')"])
 
 
+class LoggedPrediction(BaseModel):
+    """One logged online prediction request (a sample of them is logged, at most 100 rows each)."""
+
+    id: int
+    deployment: str
+    version: int = Field(description="The model version that answered.")
+    request_id: str = Field(description="As in the prediction's answer.")
+    at: datetime
+    inputs: list[dict[str, Any]] = Field(description="The request's rows, as checked against the schema.")
+    outputs: list[Any] = Field(description="The predictions, one per row.")
+    latency_ms: float = Field(description="Time to answer, in milliseconds.")
+
+
 class PredictResponse(BaseModel):
     predictions: list[Any]
     probabilities: list[dict[str, float]] | None

@@ -16,6 +16,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,13 @@ import httpx
 
 from modelport.errors import ERRORS_BY_CODE, ERRORS_BY_STATUS, ModelportError
 from modelport.schemas import (
+    ApiToken,
     ApiTokenCreated,
     Delivery,
     Deployment,
     Execution,
     ExecutionLog,
+    LoggedPrediction,
     Model,
     ModelSearch,
     ModelVersion,
@@ -69,6 +72,16 @@ class _ProgressReader(io.RawIOBase):
         self._done = min(self._total, self._done + len(data))
         self._progress(self._done, self._total)
         return data
+
+
+def _is_folder(dest: str | Path) -> bool:
+    """Whether a download destination names a folder: an existing one, a path ending in a separator,
+    or a path that does not exist and has no file extension (``models``, ``./out/v2``)."""
+    text = os.fspath(dest)
+    path = Path(text)
+    if path.is_dir() or text.endswith(("/", os.sep)):
+        return True
+    return not path.exists() and path.suffix == ""
 
 
 def _raise_for(response: httpx.Response) -> None:
@@ -119,6 +132,19 @@ class Client:
         body = {"name": name, "expires_in_days": expires_in_days}
         return ApiTokenCreated.model_validate(self._call("POST", "/api/v1/tokens", json=body))
 
+    def tokens(self, all_users: bool = False) -> list[ApiToken]:
+        """Your API tokens (admins: ``all_users=True`` for everyone's); secrets are never shown again."""
+        answer = self._call("GET", "/api/v1/tokens", params={"all_users": all_users})
+        return [ApiToken.model_validate(t) for t in answer]
+
+    def revoke_token(self, token_id: int) -> ApiToken:
+        """Revoke one of your tokens (admins: anyone's); it is refused at once from then on."""
+        return ApiToken.model_validate(self._call("DELETE", f"/api/v1/tokens/{token_id}"))
+
+    def update_user(self, username: str, **changes: Any) -> User:
+        """Admins: change a user's role, department (None clears it), e-mail, display name, is_active."""
+        return User.model_validate(self._call("PATCH", f"/api/v1/users/{username}", json=changes))
+
     # --- catalog ---------------------------------------------------------------------------------
 
     def search(
@@ -163,7 +189,17 @@ class Client:
         return Model.model_validate(self._call("PATCH", f"/api/v1/models/{name}", json=changes))
 
     def delete_model(self, name: str) -> None:
+        """Delete a model and its versions; Conflict while deployments use it (they are named)."""
         self._call("DELETE", f"/api/v1/models/{name}")
+
+    def archive_model(self, name: str) -> Model:
+        """Archive a model: left out of search (``search(state="archived")`` finds it), not deployable.
+        Conflict while deployments use it (they are named)."""
+        return Model.model_validate(self._call("POST", f"/api/v1/models/{name}/archive"))
+
+    def restore_model(self, name: str) -> Model:
+        """Bring an archived model back."""
+        return Model.model_validate(self._call("POST", f"/api/v1/models/{name}/restore"))
 
     # --- versions --------------------------------------------------------------------------------
 
@@ -278,14 +314,20 @@ class Client:
         *,
         progress: Progress | None = None,
     ) -> Path:
-        """Download a version's file into ``dest`` (a folder or a file path), checking its sha256."""
+        """Download a version's file into ``dest``, checking its sha256; returns the file's path.
+
+        ``dest`` is a folder (one that exists, a path ending in ``/``, or a path without a file
+        extension: created when missing, the file keeps its name) or a file path (its folder is
+        created when missing)."""
+        as_folder = _is_folder(dest)
         dest = Path(dest)
         with self._http.stream("GET", f"/api/v1/models/{name}/versions/{ref}/download") as response:
             if not response.is_success:
                 response.read()
                 _raise_for(response)
             filename = response.headers.get("content-disposition", "").rpartition("filename=")[2].strip('"')
-            target = dest / (Path(filename).name or "model.bin") if dest.is_dir() else dest
+            target = dest / (Path(filename).name or "model.bin") if as_folder else dest
+            target.parent.mkdir(parents=True, exist_ok=True)
             expected = response.headers.get("x-content-sha256")
             total = int(response.headers.get("content-length", "0"))
             digest = hashlib.sha256()
@@ -343,6 +385,29 @@ class Client:
 
     def resume(self, ref: str | int) -> Deployment:
         return Deployment.model_validate(self._call("POST", f"/api/v1/deployments/{ref}/resume"))
+
+    def predictions(
+        self,
+        ref: str | int,
+        *,
+        version: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        request_id: str | None = None,
+        page: int = 1,
+        page_size: int = 50,
+    ) -> Page[LoggedPrediction]:
+        """A page of the deployment's logged online predictions, newest first (a sample of them is
+        logged), filtered by model version, time (``since`` included, ``until`` excluded), request id."""
+        params: dict[str, Any] = {"page": page, "page_size": page_size}
+        for key, value in (("version", version), ("request_id", request_id)):
+            if value is not None:
+                params[key] = value
+        for key, when in (("since", since), ("until", until)):
+            if when is not None:
+                params[key] = when.isoformat()
+        answer = self._call("GET", f"/api/v1/deployments/{ref}/predictions", params=params)
+        return Page[LoggedPrediction].model_validate(answer)
 
     def predict(self, ref: str | int, rows: Any) -> PredictResponse:
         """Online predictions for a list of records (or a pandas DataFrame)."""
@@ -402,8 +467,10 @@ class Client:
         return [ExecutionLog.model_validate(line) for line in lines]
 
     def download_results(self, execution_id: int, dest: str | Path, fmt: str = "csv") -> Path:
-        """Save a run's results (csv, parquet or xlsx) to ``dest``."""
+        """Save a run's results to ``dest`` (its folder is created when missing): ``csv``, ``csv-excel``
+        (CSV with a UTF-8 byte-order mark, so that Excel shows accents right), ``parquet`` or ``xlsx``."""
         dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
         with self._http.stream(
             "GET", f"/api/v1/executions/{execution_id}/results/download", params={"format": fmt}
         ) as response:

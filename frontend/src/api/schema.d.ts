@@ -107,6 +107,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/deployments/{ref}/predictions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Predictions
+         * @description The deployment's logged online predictions, newest first: inputs, outputs, version, latency and
+         *     time of each request logged (``MODELPORT_PREDICTION_LOG_RATE`` of them, at most 100 rows each).
+         */
+        get: operations["listPredictions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/schedules/preview": {
         parameters: {
             query?: never;
@@ -1560,6 +1581,48 @@ export interface components {
             /** Query */
             query?: string | null;
         };
+        /**
+         * LoggedPrediction
+         * @description One logged online prediction request (a sample of them is logged, at most 100 rows each).
+         */
+        LoggedPrediction: {
+            /** Id */
+            id: number;
+            /** Deployment */
+            deployment: string;
+            /**
+             * Version
+             * @description The model version that answered.
+             */
+            version: number;
+            /**
+             * Request Id
+             * @description As in the prediction's answer.
+             */
+            request_id: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Inputs
+             * @description The request's rows, as checked against the schema.
+             */
+            inputs: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Outputs
+             * @description The predictions, one per row.
+             */
+            outputs: unknown[];
+            /**
+             * Latency Ms
+             * @description Time to answer, in milliseconds.
+             */
+            latency_ms: number;
+        };
         /** LoginRequest */
         LoginRequest: {
             /** Username */
@@ -1875,6 +1938,17 @@ export interface components {
         Page_Execution_: {
             /** Items */
             items: components["schemas"]["Execution"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
+        /** Page[LoggedPrediction] */
+        Page_LoggedPrediction_: {
+            /** Items */
+            items: components["schemas"]["LoggedPrediction"][];
             /** Total */
             total: number;
             /** Page */
@@ -2492,6 +2566,49 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PredictResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listPredictions: {
+        parameters: {
+            query?: {
+                /** @description Only this model version. */
+                version?: number | null;
+                /** @description From this time (included). */
+                since?: string | null;
+                /** @description Before this time (excluded). */
+                until?: string | null;
+                /** @description One request, by its id. */
+                request_id?: string | null;
+                /** @description Page number, from 1. */
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_LoggedPrediction_"];
                 };
             };
             /** @description Validation Error */

@@ -13,6 +13,7 @@ import os
 import shutil
 import socket
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -296,9 +297,20 @@ def worker(
 # --- through the API -----------------------------------------------------------------------------
 
 
+NO_TOKEN = (
+    "no API token: pass --token or set MODELPORT_TOKEN (create one in the web app, or on the server "
+    "with `modelport users token <username>`)"
+)
+
+
 def _client(url: str | None, token: str | None) -> Any:
+    """The SDK client for ``--url``/``MODELPORT_URL`` and ``--token``/``MODELPORT_TOKEN``; every command
+    that goes through it needs a token, so its absence is said at once rather than as a 401."""
+    from modelport.errors import Unauthenticated
     from modelport.sdk import Client
 
+    if not token:
+        raise Unauthenticated(NO_TOKEN)
     return Client(url, token)
 
 
@@ -430,6 +442,36 @@ def models_download(
             name, ref, dest, progress=lambda d, t: bar.update(task, completed=d, total=t or None)
         )
     console.print(str(path))
+
+
+@models_app.command("archive")
+@handle_errors
+def models_archive(
+    name: Annotated[str, typer.Argument(help="Model name.")],
+    undo: Annotated[bool, typer.Option("--undo", help="Restore an archived model.")] = False,
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Archive a model (left out of search, not deployable); refused while deployments use it."""
+    with _client(url, token) as client:
+        model = client.restore_model(name) if undo else client.archive_model(name)
+    console.print(f"{model.name}: {model.state}")
+
+
+@models_app.command("delete")
+@handle_errors
+def models_delete(
+    name: Annotated[str, typer.Argument(help="Model name.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Delete a model and all its versions; refused while deployments use it."""
+    if not yes:
+        typer.confirm(f"Delete {name} and all its versions?", abort=True)
+    with _client(url, token) as client:
+        client.delete_model(name)
+    console.print(f"{name}: deleted")
 
 
 @models_app.command("alias")
@@ -590,6 +632,49 @@ def deployments_resume(
     """Resume a paused deployment."""
     with _client(url, token) as client:
         console.print(f"{client.resume(ref).name}: active")
+
+
+@deployments_app.command("predictions")
+@handle_errors
+def deployments_predictions(
+    ref: Annotated[str, typer.Argument(help="Deployment id or name.")],
+    version: Annotated[int | None, typer.Option(help="Only this model version.")] = None,
+    since: Annotated[datetime | None, typer.Option(help="From this time (ISO 8601; UTC if no zone).")] = None,
+    until: Annotated[datetime | None, typer.Option(help="Before this time.")] = None,
+    request_id: Annotated[str | None, typer.Option(help="One request, by its id.")] = None,
+    page: Annotated[int, typer.Option(help="Page number.")] = 1,
+    page_size: Annotated[int, typer.Option(help="Requests per page.")] = 50,
+    output: OutputOpt = "table",
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """The deployment's logged online predictions, newest first (a sample of them is logged)."""
+    with _client(url, token) as client:
+        result = client.predictions(
+            ref,
+            version=version,
+            since=since,
+            until=until,
+            request_id=request_id,
+            page=page,
+            page_size=page_size,
+        )
+    if output == "json":
+        console.print_json(result.model_dump_json())
+        return
+    table = Table(title=f"{result.total} logged requests (page {result.page})")
+    for column in ("time", "request", "version", "rows", "ms", "first prediction"):
+        table.add_column(column)
+    for item in result.items:
+        table.add_row(
+            item.at.strftime("%Y-%m-%d %H:%M:%S"),
+            item.request_id,
+            str(item.version),
+            str(len(item.inputs)),
+            f"{item.latency_ms:.1f}",
+            json.dumps(item.outputs[0]) if item.outputs else "",
+        )
+    console.print(table)
 
 
 @app.command("run")
@@ -936,6 +1021,69 @@ def webhooks_remove(
     with _client(url, token) as client:
         client.delete_webhook(webhook_id)
     console.print(f"webhook {webhook_id} removed")
+
+
+# --- your API tokens (through the API) ---------------------------------------------------------------
+
+tokens_app = typer.Typer(help="Your API tokens (through the API).", no_args_is_help=True)
+app.add_typer(tokens_app, name="tokens")
+
+
+@tokens_app.command("list")
+@handle_errors
+def tokens_list(
+    all_users: Annotated[bool, typer.Option("--all", help="Admins: everyone's tokens.")] = False,
+    output: OutputOpt = "table",
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """List your API tokens (never their secrets)."""
+    with _client(url, token) as client:
+        items = client.tokens(all_users)
+    if output == "json":
+        console.print_json(json.dumps([t.model_dump(mode="json") for t in items]))
+        return
+    table = Table(title=f"{len(items)} tokens")
+    for column in ("id", "user", "name", "prefix", "expires", "last used", "revoked"):
+        table.add_column(column)
+    for t in items:
+        table.add_row(
+            str(t.id),
+            t.username,
+            t.name,
+            t.prefix,
+            t.expires_at.strftime("%Y-%m-%d"),
+            t.last_used_at.strftime("%Y-%m-%d %H:%M") if t.last_used_at else "",
+            t.revoked_at.strftime("%Y-%m-%d %H:%M") if t.revoked_at else "",
+        )
+    console.print(table)
+
+
+@tokens_app.command("create")
+@handle_errors
+def tokens_create(
+    name: Annotated[str, typer.Argument(help="What the token is for.")],
+    days: Annotated[int | None, typer.Option(help="Lifetime in days.")] = None,
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Create an API token for yourself; its secret is printed once."""
+    with _client(url, token) as client:
+        created = client.create_token(name, days)
+    print(created.token)  # plain, never wrapped: it is copied whole
+
+
+@tokens_app.command("revoke")
+@handle_errors
+def tokens_revoke(
+    token_id: Annotated[int, typer.Argument(help="Token id (see `modelport tokens list`).")],
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Revoke one of your tokens (admins: anyone's)."""
+    with _client(url, token) as client:
+        revoked = client.revoke_token(token_id)
+    console.print(f"token {revoked.id} ({revoked.name}): revoked")
 
 
 if __name__ == "__main__":  # python -m modelport.cli.main

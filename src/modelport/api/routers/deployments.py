@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -20,6 +21,7 @@ from modelport.schemas import (
     Deployment,
     DeploymentCreate,
     DeploymentUpdate,
+    LoggedPrediction,
     Page,
     PredictResponse,
     Role,
@@ -28,6 +30,7 @@ from modelport.schemas import (
 )
 from modelport.services.auth import require
 from modelport.services.deployments import DeploymentService, next_runs
+from modelport.services.predictions import PredictionLogService
 from modelport.serving.body import parse_json
 
 router = APIRouter(prefix="/api/v1", tags=["deployments"])
@@ -147,6 +150,34 @@ async def predict(ref: str, request: Request, principal: Principal = Depends(_pr
         content = json.dumps(jsonable_encoder(answer)).encode()
     return Response(
         content, media_type="application/json", background=BackgroundTask(log) if log is not None else None
+    )
+
+
+@router.get(
+    "/deployments/{ref}/predictions", operation_id="listPredictions", response_model=Page[LoggedPrediction]
+)
+def list_predictions(
+    ref: str,
+    request: Request,
+    version: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Only this model version.")] = None,
+    since: Annotated[datetime | None, Query(description="From this time (included).")] = None,
+    until: Annotated[datetime | None, Query(description="Before this time (excluded).")] = None,
+    request_id: Annotated[str | None, Query(max_length=64, description="One request, by its id.")] = None,
+    page: PageNo = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+    principal: Principal = requires(Role.viewer),
+) -> Page[LoggedPrediction]:
+    """The deployment's logged online predictions, newest first: inputs, outputs, version, latency and
+    time of each request logged (``MODELPORT_PREDICTION_LOG_RATE`` of them, at most 100 rows each)."""
+    return PredictionLogService(get_context(request)).list_predictions(
+        ref,
+        principal,
+        page,
+        page_size,
+        version=version,
+        since=since,
+        until=until,
+        request_id=request_id,
     )
 
 
