@@ -764,7 +764,7 @@ export interface paths {
         };
         /**
          * Download Results
-         * @description The results as CSV, Parquet or Excel.
+         * @description The results as CSV (plain, or for Excel), Parquet or Excel.
          */
         get: operations["downloadExecutionResults"];
         put?: never;
@@ -3845,7 +3845,8 @@ export interface operations {
     downloadExecutionResults: {
         parameters: {
             query?: {
-                format?: "csv" | "parquet" | "xlsx";
+                /** @description csv-excel: CSV with a UTF-8 byte-order mark, so that Excel shows accents right. */
+                format?: "csv" | "csv-excel" | "parquet" | "xlsx";
             };
             header?: never;
             path: {
@@ -3863,6 +3864,7 @@ export interface operations {
                 };
                 content: {
                     "application/octet-stream": unknown;
+                    "text/csv": unknown;
                 };
             };
             /** @description Validation Error */

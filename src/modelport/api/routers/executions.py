@@ -8,11 +8,12 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
+from modelport.api.downloads import EXCEL_CSV, csv_for_excel
 from modelport.api.params import Id, PageNo
 from modelport.api.security import get_context, requires
 from modelport.api.uploads import spooled
@@ -186,14 +187,21 @@ def get_results(
     "/executions/{execution_id}/results/download",
     operation_id="downloadExecutionResults",
     response_class=FileResponse,
-    responses={200: {"content": {"application/octet-stream": {}}}},
+    responses={200: {"content": {"application/octet-stream": {}, "text/csv": {}}}},
 )
 def download_results(
     execution_id: Id,
     request: Request,
-    format: Literal["csv", "parquet", "xlsx"] = "csv",  # noqa: A002 - the query parameter's name
+    format: Annotated[  # noqa: A002 - the query parameter's name
+        Literal["csv", "csv-excel", "parquet", "xlsx"],
+        Query(description="csv-excel: CSV with a UTF-8 byte-order mark, so that Excel shows accents right."),
+    ] = "csv",
     principal: Principal = requires(Role.viewer),
-) -> FileResponse:
-    """The results as CSV, Parquet or Excel."""
-    path, name = ExecutionService(get_context(request)).results_file(execution_id, principal, format)
+) -> Response:
+    """The results as CSV (plain, or for Excel), Parquet or Excel."""
+    service = ExecutionService(get_context(request))
+    if format == EXCEL_CSV:
+        path, name = service.results_file(execution_id, principal, "csv")
+        return csv_for_excel(path, name)
+    path, name = service.results_file(execution_id, principal, format)
     return FileResponse(path, filename=name, media_type="application/octet-stream")
