@@ -316,7 +316,7 @@ class Platform:
 
         def progress(rss_kib: int | None) -> None:
             with self.ctx.db.session() as s:
-                done = ExecutionStore(s).row(execution.id).rows_read or 0
+                done = ExecutionStore(s).get(execution.id).rows_read or 0
             rss = f"{rss_kib / 1024:,.0f} MiB" if rss_kib else "-"
             say(f"  execution: {done:,} / {rows:,} rows read, child RSS {rss}")
 
