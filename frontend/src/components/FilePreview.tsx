@@ -76,7 +76,7 @@ export function FilePreview({
       {schema.length > 0 && (
         <Box sx={{ display: "grid", gap: 1, mb: 2 }} data-testid="column-check">
           {check.ok ? (
-            <Alert severity="success">{t("run.columnsOk", { n: schema.filter((c) => !c.nullable).length })}</Alert>
+            <Alert severity="success">{t("run.columnsOk", { n: check.found.length })}</Alert>
           ) : (
             <Alert severity="error" role="alert">
               {t("run.columnsMissing", { cols: check.missing.join(", ") })}

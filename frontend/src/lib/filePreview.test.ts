@@ -40,8 +40,13 @@ describe("parseCsvPreview", () => {
 
 describe("checkColumns", () => {
   it("blocks on missing required columns, warns on extra ones", () => {
-    expect(checkColumns(["spend", "other"], schema)).toEqual({ missing: ["tenure"], extra: ["other"], ok: false });
-    expect(checkColumns(["tenure", "spend"], schema)).toEqual({ missing: [], extra: [], ok: true });
+    expect(checkColumns(["spend", "other"], schema)).toEqual({ found: ["spend"], missing: ["tenure"], extra: ["other"], ok: false });
+    expect(checkColumns(["tenure", "spend"], schema)).toEqual({ found: ["tenure", "spend"], missing: [], extra: [], ok: true });
+  });
+
+  it("counts the model's columns a file has even when the model can do without each of them", () => {
+    const lenient = schema.map((c) => ({ ...c, nullable: true }));
+    expect(checkColumns(["note", "tenure"], lenient)).toMatchObject({ found: ["tenure", "note"], missing: [], ok: true });
   });
 });
 

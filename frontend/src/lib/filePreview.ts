@@ -51,6 +51,8 @@ export async function readHead(file: Blob, bytes = 256 * 1024): Promise<string> 
 }
 
 export interface ColumnCheck {
+  /** The model's columns the file has. */
+  found: string[];
   missing: string[];
   extra: string[];
   ok: boolean;
@@ -62,7 +64,8 @@ export function checkColumns(fileColumns: string[], schema: ColumnSpec[]): Colum
   const want = new Set(schema.map((c) => c.name));
   const missing = schema.filter((c) => !have.has(c.name) && !c.nullable).map((c) => c.name);
   const extra = fileColumns.filter((c) => !want.has(c));
-  return { missing, extra, ok: missing.length === 0 };
+  const found = schema.filter((c) => have.has(c.name)).map((c) => c.name);
+  return { found, missing, extra, ok: missing.length === 0 };
 }
 
 export interface TypeProblem {
