@@ -201,8 +201,7 @@ def test_a_switched_off_webhook_gets_no_more_calls(notify_ctx: Context, receiver
     hook_id = _add_webhook(notify_ctx, receiver.url)
     _notify(notify_ctx)
     with notify_ctx.db.session() as s:
-        store = WebhookStore(s)
-        store.update(store.row(hook_id), active=False)
+        WebhookStore(s).update(hook_id, None, active=False)
     DeliverySender(notify_ctx).run_once()
     [delivery] = _deliveries(notify_ctx, "webhook")
     assert (delivery.status, delivery.attempts) == ("failed", 1)

@@ -122,7 +122,7 @@ def test_a_skipped_due_time_is_told_once_in_the_schedules_time_zone(runs: RunSet
     with runs.ctx.db.session() as s:
         dep = s.scalar(select(DeploymentRow).where(DeploymentRow.name == "churn-fr"))
         assert dep is not None
-        dep.timezone, dep_id = "Europe/Paris", dep.id
+        dep.cron, dep.timezone, dep_id = "0 6 * * 1", "Europe/Paris", dep.id
     due = datetime(2026, 12, 7, 5, 0, tzinfo=UTC)
     first = schedule_skipped(runs.ctx, dep_id, due, "its dataset was deleted", execution_id=77)
     assert first is not None

@@ -255,3 +255,45 @@ def test_a_claimed_delivery_is_not_claimed_again_until_its_lease_ends(ctx: Conte
         assert (again.status, again.attempts) == ("pending", 0)
         page = store.list_webhooks(world.owner, 1, 10)
         assert (page.items[0].pending_deliveries, page.items[0].failed_deliveries) == (2, 0)
+
+
+def test_a_webhook_and_its_deliveries_are_reached_by_their_owner_only(ctx: Context, world: World) -> None:
+    with ctx.db.session() as s:
+        store = WebhookStore(s)
+        hook = store.create(world.owner, name="h", url="http://h", secret="s" * 16, events=[], scope="own")
+        call = store.add_delivery(
+            event_id="e", kind="webhook_test", channel="webhook", payload={}, webhook_id=hook.id
+        )
+        mail = store.add_delivery(
+            event_id="e",
+            kind="execution_failed",
+            channel="email",
+            payload={},
+            user_id=world.follower,
+            address="f@x",
+        )
+        assert store.get(hook.id, world.owner).name == "h"
+        for attempt in (
+            lambda: store.get(hook.id, world.bystander),
+            lambda: store.delete(hook.id, world.bystander),
+        ):
+            with pytest.raises(NotFound):
+                attempt()
+        assert store.update(hook.id, world.owner, name="renamed").name == "renamed"
+        assert store.get_delivery(call, world.owner).webhook_id == hook.id
+        assert store.get_delivery(mail, world.follower).address == "f@x"
+        with pytest.raises(NotFound):
+            store.get_delivery(mail, world.owner)  # an e-mail to someone else
+        with pytest.raises(NotFound):
+            store.retry(call, world.bystander)
+        seen = store.list_deliveries(1, 10, owner_id=world.follower)
+        assert [d.id for d in seen.items] == [mail]
+        attempt = store.attempt_of(call)
+        assert attempt is not None and (attempt.url, attempt.secret, attempt.active) == (
+            "http://h",
+            "s" * 16,
+            True,
+        )
+        assert "s" * 16 not in repr(attempt)
+        store.delete(hook.id, world.owner)
+        assert store.attempt_of(call) is None  # its deliveries went with it

@@ -33,7 +33,7 @@ import httpx
 
 from modelport import __version__
 from modelport.context import Context
-from modelport.db.tables import DeliveryRow, WebhookRow, utcnow
+from modelport.db.tables import utcnow
 from modelport.schemas import Delivery
 from modelport.services.notifications import wake_event
 from modelport.settings import Settings
@@ -193,38 +193,37 @@ class DeliverySender:
 
     def _attempt(self, delivery_id: int) -> None:
         with self.ctx.db.session() as s:
-            row = s.get(DeliveryRow, delivery_id)
-            if row is None:
-                return
-            hook_row = s.get(WebhookRow, row.webhook_id) if row.webhook_id is not None else None
-            channel, kind, attempts, payload = row.channel, row.kind, row.attempts, dict(row.payload)
-            address = row.address
-            hook = Webhook(hook_row.url, hook_row.secret) if hook_row is not None else None
-            active = hook_row.active if hook_row is not None else False
+            attempt = WebhookStore(s).attempt_of(delivery_id)
+        if attempt is None:
+            return
         status: int | None = None
         try:
-            if channel == "email":
-                send_email(
-                    self.ctx.settings,
-                    address or "",
-                    str(payload.get("subject", "")),
-                    str(payload.get("text", "")),
-                )
-            elif hook is None or not active:
+            if attempt.channel == "email":
+                subject, text = attempt.payload.get("subject", ""), attempt.payload.get("text", "")
+                send_email(self.ctx.settings, attempt.address or "", str(subject), str(text))
+            elif not attempt.active or attempt.url is None or attempt.secret is None:
                 raise DeliveryFailed("the webhook was switched off", final=True)
             else:
-                body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-                status = post_webhook(hook, delivery_id, kind, body, self.ctx.settings.notify_timeout_seconds)
+                body = json.dumps(attempt.payload, separators=(",", ":"), ensure_ascii=False).encode()
+                hook = Webhook(attempt.url, attempt.secret)
+                timeout = self.ctx.settings.notify_timeout_seconds
+                status = post_webhook(hook, delivery_id, attempt.kind, body, timeout)
         except DeliveryFailed as exc:
-            self._failed(delivery_id, attempts, str(exc), exc.status, exc.final)
+            self._failed(delivery_id, attempt.number, str(exc), exc.status, exc.final)
             return
         except Exception as exc:  # noqa: BLE001 - a surprise is a failed attempt, recorded, not a dead thread
             log.exception("delivery %s", delivery_id)
-            self._failed(delivery_id, attempts, f"{type(exc).__name__}: {exc}", None)
+            self._failed(delivery_id, attempt.number, f"{type(exc).__name__}: {exc}", None)
             return
         with self.ctx.db.session() as s:
             WebhookStore(s).delivered(delivery_id, status)
-        log.info("delivery %s (%s %s) delivered at attempt %d", delivery_id, channel, kind, attempts)
+        log.info(
+            "delivery %s (%s %s) delivered at attempt %d",
+            delivery_id,
+            attempt.channel,
+            attempt.kind,
+            attempt.number,
+        )
 
     def _failed(
         self, delivery_id: int, attempts: int, error: str, status: int | None, final: bool = False

@@ -24,14 +24,15 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from modelport.context import Context
-from modelport.db.tables import DeploymentRow, ExecutionRow, ModelRow, utcnow
+from modelport.db.tables import utcnow
 from modelport.errors import InvalidArgument, NotFound
 from modelport.principal import Principal
 from modelport.schemas import (
+    Deployment,
     MarkedRead,
     Notification,
     NotificationKind,
@@ -42,8 +43,8 @@ from modelport.schemas import (
     SubscriptionCreate,
 )
 from modelport.services.auth import require
-from modelport.stores.catalog import visible_to
 from modelport.stores.deployments import DeploymentStore
+from modelport.stores.executions import ExecutionStore
 from modelport.stores.notifications import NotificationStore, Recipient
 from modelport.stores.webhooks import WebhookStore
 
@@ -135,18 +136,10 @@ class NotificationService:
             log.info("event %s %s: notified already", news.kind, news.id)
             return
         subject, model_id, user_ids = None, who.model_id, list(who.recipients)
-        if who.deployment_id is not None:
-            dep = s.get(DeploymentRow, who.deployment_id)
-            if dep is None:
-                raise NotFound(f"no deployment {who.deployment_id}")
-            subject, model_id = Subject(type="deployment", id=dep.id, name=dep.name), dep.model_id
-            user_ids += [dep.owner_id] if who.owner else []
-        elif model_id is not None:
-            model = s.get(ModelRow, model_id)
-            if model is None:
-                raise NotFound(f"no model {model_id}")
-            subject = Subject(type="model", id=model.id, name=model.name)
-            user_ids += [model.owner_id] if who.owner else []
+        if who.deployment_id is not None or who.model_id is not None:
+            about = store.about(deployment_id=who.deployment_id, model_id=who.model_id)
+            subject, model_id = about.subject, about.model_id
+            user_ids += [about.owner_id] if who.owner else []
         audience = store.audience(
             model_id=model_id, deployment_id=who.deployment_id, user_ids=user_ids, watchers=who.watchers
         )
@@ -188,9 +181,9 @@ class NotificationService:
             "subject": subject.model_dump() if subject else None,
             "data": news.data,
         }
-        for hook in store.listening(news.kind, {r.user_id for r in audience}):
+        for webhook_id in store.listening(news.kind, {r.user_id for r in audience}):
             store.add_delivery(
-                event_id=news.id, kind=news.kind, channel="webhook", payload=payload, webhook_id=hook.id
+                event_id=news.id, kind=news.kind, channel="webhook", payload=payload, webhook_id=webhook_id
             )
 
     # --- my notifications ------------------------------------------------------------------------
@@ -222,10 +215,7 @@ class NotificationService:
         if deployment is not None:
             return {"deployment_id": DeploymentStore(s).get(deployment, principal).id}
         if model is not None:
-            found = s.scalar(select(ModelRow.id).where(ModelRow.name == model, visible_to(principal)))
-            if found is None:
-                raise NotFound(f"no model named {model!r}", field="model")
-            return {"model_id": found}
+            return {"model_id": NotificationStore(s).visible_model_id(model, principal)}
         return {}
 
     def subscribe(self, body: SubscriptionCreate, principal: Principal) -> Subscription:
@@ -264,29 +254,28 @@ def _local(at: datetime, timezone: str) -> str:
     return f"{at.astimezone(zone):%Y-%m-%d %H:%M} {timezone}"
 
 
+def _zone(deployment: Deployment) -> str:
+    return deployment.schedule.timezone if deployment.schedule else "UTC"
+
+
 def execution_failed(ctx: Context, execution_id: int) -> str | None:
     """Tell the deployment's audience that execution ``execution_id`` failed; returns the event id.
 
     Call it once the execution is recorded as failed. Never raises (logs instead)."""
     try:
         with ctx.db.session() as s:
-            row = s.get(ExecutionRow, execution_id)
-            if row is None or row.status != "failed":
+            try:
+                run = ExecutionStore(s).get(execution_id)
+                dep = DeploymentStore(s).get(run.deployment_id, None)
+            except NotFound:
                 return None
-            dep = s.get(DeploymentRow, row.deployment_id)
-            if dep is None:
+            if run.status != "failed":
                 return None
-            when = f"scheduled for {_local(row.scheduled_for, dep.timezone)}" if row.scheduled_for else ""
+            when = f" scheduled for {_local(run.scheduled_for, _zone(dep))}" if run.scheduled_for else ""
+            by = f" started by {run.triggered_by}" if run.triggered_by and run.trigger != "schedule" else ""
             body = (
-                f"{row.error or 'The run failed.'}\n\n"
-                f"Deployment {dep.name} (market {dep.market}), {row.trigger} run"
-                + (f" {when}" if when else "")
-                + (
-                    f" started by {row.triggered_by}"
-                    if row.triggered_by and row.trigger != "schedule"
-                    else ""
-                )
-                + "."
+                f"{run.error or 'The run failed.'}\n\n"
+                f"Deployment {dep.name} (market {dep.market}), {run.trigger} run{when}{by}."
             )
             return NotificationService(ctx).notify(
                 "execution_failed",
@@ -294,14 +283,14 @@ def execution_failed(ctx: Context, execution_id: int) -> str | None:
                 body=body,
                 link=f"/runs/{execution_id}",
                 deployment_id=dep.id,
-                once=f"execution_failed:{execution_id}:{row.created_at.isoformat()}",  # ids can be reused
+                once=f"execution_failed:{execution_id}:{run.created_at.isoformat()}",  # ids can be reused
                 data={
                     "execution_id": execution_id,
                     "deployment": dep.name,
                     "market": dep.market,
-                    "trigger": row.trigger,
-                    "scheduled_for": row.scheduled_for.isoformat() if row.scheduled_for else None,
-                    "error": row.error,
+                    "trigger": run.trigger,
+                    "scheduled_for": run.scheduled_for.isoformat() if run.scheduled_for else None,
+                    "error": run.error,
                 },
                 session=s,
             )
@@ -317,14 +306,15 @@ def schedule_skipped(
     execution that records it, when there is one). Never raises (logs instead)."""
     try:
         with ctx.db.session() as s:
-            dep = s.get(DeploymentRow, deployment_id)
-            if dep is None:
+            try:
+                dep = DeploymentStore(s).get(deployment_id, None)
+            except NotFound:
                 return None
             link = f"/runs/{execution_id}" if execution_id else f"/deployments/{dep.name}"
             return NotificationService(ctx).notify(
                 "schedule_skipped",
                 title=f"Scheduled run of {dep.name} could not run",
-                body=f"The run due at {_local(due_at, dep.timezone)} did not start: {reason}",
+                body=f"The run due at {_local(due_at, _zone(dep))} did not start: {reason}",
                 link=link,
                 deployment_id=dep.id,
                 once=f"schedule_skipped:{dep.id}:{dep.created_at.isoformat()}:{due_at.isoformat()}",

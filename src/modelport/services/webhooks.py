@@ -12,8 +12,8 @@ import uuid
 from typing import Any
 
 from modelport.context import Context
-from modelport.db.tables import WebhookRow, utcnow
-from modelport.errors import Forbidden, NotFound
+from modelport.db.tables import utcnow
+from modelport.errors import Forbidden
 from modelport.principal import Principal
 from modelport.schemas import Delivery, Page, Role, Webhook, WebhookCreate, WebhookUpdate
 from modelport.services.auth import require
@@ -41,7 +41,7 @@ class WebhookService:
         self._check_scope(body.scope, principal)
         with self.ctx.db.session() as s:
             store = WebhookStore(s)
-            row = store.create(
+            hook = store.create(
                 principal.user_id,
                 name=body.name,
                 url=body.url,
@@ -50,20 +50,14 @@ class WebhookService:
                 scope=body.scope,
                 active=body.active,
             )
-            record(AuditStore(s), principal, "webhook.create", "webhook", str(row.id), name=body.name)
-            return store.to_domain([row])[0]
+            record(AuditStore(s), principal, "webhook.create", "webhook", str(hook.id), name=body.name)
+            return hook
 
     def list_webhooks(self, principal: Principal, page: int, page_size: int) -> Page[Webhook]:
         """An admin's view: every webhook; a data scientist's: their own."""
         require(principal, Role.data_scientist)
         with self.ctx.db.session() as s:
             return WebhookStore(s).list_webhooks(_owner_filter(principal), page, page_size)
-
-    def get(self, webhook_id: int, principal: Principal) -> Webhook:
-        require(principal, Role.data_scientist)
-        with self.ctx.db.session() as s:
-            store = WebhookStore(s)
-            return store.to_domain([store.row(webhook_id, _owner_filter(principal))])[0]
 
     def update(self, webhook_id: int, body: WebhookUpdate, principal: Principal) -> Webhook:
         require(principal, Role.data_scientist)
@@ -76,20 +70,18 @@ class WebhookService:
             changes["secret"] = body.secret.get_secret_value()
         with self.ctx.db.session() as s:
             store = WebhookStore(s)
-            row = store.update(store.row(webhook_id, _owner_filter(principal)), **changes)
-            changed = sorted(k for k in changes if k != "secret") + (
-                ["secret"] if "secret" in changes else []
-            )
-            record(AuditStore(s), principal, "webhook.update", "webhook", str(row.id), changed=changed)
-            return store.to_domain([row])[0]
+            hook = store.update(webhook_id, _owner_filter(principal), **changes)
+            changed = sorted(changes)  # names only: the secret's value is never audited
+            record(AuditStore(s), principal, "webhook.update", "webhook", str(hook.id), changed=changed)
+            return hook
 
     def delete(self, webhook_id: int, principal: Principal) -> None:
         require(principal, Role.data_scientist)
         with self.ctx.db.session() as s:
             store = WebhookStore(s)
-            row = store.row(webhook_id, _owner_filter(principal))
-            record(AuditStore(s), principal, "webhook.delete", "webhook", str(row.id), name=row.name)
-            store.delete(row)
+            hook = store.get(webhook_id, _owner_filter(principal))
+            record(AuditStore(s), principal, "webhook.delete", "webhook", str(hook.id), name=hook.name)
+            store.delete(hook.id)
 
     def send_test(self, webhook_id: int, principal: Principal) -> Delivery:
         """Queue a ``webhook_test`` call to the webhook and make its first attempt now; the answer is the
@@ -98,22 +90,22 @@ class WebhookService:
         sender = DeliverySender(self.ctx)
         with self.ctx.db.session() as s:
             store = WebhookStore(s)
-            row: WebhookRow = store.row(webhook_id, _owner_filter(principal))
+            hook = store.get(webhook_id, _owner_filter(principal))
             event_id = str(uuid.uuid4())
             delivery_id = store.add_delivery(
                 event_id=event_id,
                 kind="webhook_test",
                 channel="webhook",
-                webhook_id=row.id,
+                webhook_id=hook.id,
                 payload={
                     "id": event_id,
                     "event": "webhook_test",
                     "created_at": utcnow().isoformat(),
-                    "title": f"Test of webhook {row.name}",
+                    "title": f"Test of webhook {hook.name}",
                     "body": f"{principal.username} sent this test call from modelport.",
                     "link": None,
                     "subject": None,
-                    "data": {"webhook_id": row.id},
+                    "data": {"webhook_id": hook.id},
                 },
             )
             # Claimed before it commits, so no background sender takes this first attempt.
@@ -136,7 +128,7 @@ class WebhookService:
         with self.ctx.db.session() as s:
             store = WebhookStore(s)
             if webhook_id is not None:
-                store.row(webhook_id, _owner_filter(principal))  # NotFound unless theirs (or an admin)
+                store.get(webhook_id, _owner_filter(principal))  # NotFound unless theirs (or an admin)
             return store.list_deliveries(
                 page,
                 page_size,
@@ -152,14 +144,7 @@ class WebhookService:
         require(principal, Role.data_scientist)
         with self.ctx.db.session() as s:
             store = WebhookStore(s)
-            row = store.delivery_row(delivery_id)
-            if not principal.is_admin:
-                mine = row.user_id == principal.user_id or (
-                    row.webhook_id is not None and store.row(row.webhook_id).owner_id == principal.user_id
-                )
-                if not mine:
-                    raise NotFound(f"no delivery {delivery_id}")
-            store.retry(delivery_id)
+            store.retry(delivery_id, _owner_filter(principal))
             record(AuditStore(s), principal, "delivery.retry", "delivery", str(delivery_id))
         wake_event(self.ctx).set()
         with self.ctx.db.session() as s:

@@ -35,6 +35,15 @@ class Recipient:
     email: str | None
 
 
+@dataclass(frozen=True)
+class About:
+    """The subject of an event, the model it belongs to, and its owner."""
+
+    subject: Subject
+    model_id: int
+    owner_id: int
+
+
 def _notification(row: NotificationRow) -> Notification:
     subject = (
         Subject(type=row.subject_type, id=row.subject_id, name=row.subject_name or "")
@@ -150,6 +159,27 @@ class NotificationStore:
         return int(self.s.execute(stmt.values(read_at=utcnow())).rowcount)  # type: ignore[attr-defined]
 
     # --- subscriptions ---------------------------------------------------------------------------
+
+    def about(self, *, deployment_id: int | None = None, model_id: int | None = None) -> About:
+        """Returns what an event of the deployment ``deployment_id`` (else of the model ``model_id``) is
+        about; raises NotFound if it does not exist."""
+        if deployment_id is not None:
+            dep = self.s.get(DeploymentRow, deployment_id)
+            if dep is None:
+                raise NotFound(f"no deployment {deployment_id}")
+            return About(Subject(type="deployment", id=dep.id, name=dep.name), dep.model_id, dep.owner_id)
+        model = self.s.get(ModelRow, model_id) if model_id is not None else None
+        if model is None:
+            raise NotFound(f"no model {model_id}")
+        return About(Subject(type="model", id=model.id, name=model.name), model.id, model.owner_id)
+
+    def visible_model_id(self, name: str, principal: Principal) -> int:
+        """Returns the id of the model ``name``; raises NotFound (field ``model``) if there is none or
+        ``principal`` may not see it."""
+        found = self.s.scalar(select(ModelRow.id).where(ModelRow.name == name, visible_to(principal)))
+        if found is None:
+            raise NotFound(f"no model named {name!r}", field="model")
+        return found
 
     def subscribe(
         self, user_id: int, *, deployment_id: int | None = None, model_id: int | None = None

@@ -8,10 +8,11 @@ delivery to be retried when the lease ends. Methods flush; the caller's session 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import ColumnElement, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from modelport.db.tables import DeliveryRow, UserRow, WebhookRow, utcnow
@@ -39,20 +40,34 @@ def _delivery(row: DeliveryRow) -> Delivery:
     )
 
 
+def _theirs(user_id: int) -> ColumnElement[bool]:
+    """The deliveries a user may see: the calls of their webhooks and the e-mails sent to them."""
+    mine = select(WebhookRow.id).where(WebhookRow.owner_id == user_id)
+    return or_(DeliveryRow.webhook_id.in_(mine), DeliveryRow.user_id == user_id)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One attempt at a delivery, as the sender makes it (``number``: this attempt's, from 1)."""
+
+    delivery_id: int
+    channel: str
+    kind: str
+    number: int
+    payload: dict[str, Any]
+    address: str | None
+    url: str | None
+    secret: str | None = field(repr=False)
+    active: bool
+
+
 class WebhookStore:
     def __init__(self, session: Session) -> None:
         self.s = session
 
     # --- webhooks --------------------------------------------------------------------------------
 
-    def create(self, owner_id: int, **fields: Any) -> WebhookRow:
-        row = WebhookRow(owner_id=owner_id, **fields)
-        self.s.add(row)
-        self.s.flush()
-        return row
-
-    def row(self, webhook_id: int, owner_id: int | None = None) -> WebhookRow:
-        """A webhook by id, if owned by ``owner_id`` (None: anyone's); NotFound otherwise."""
+    def _row(self, webhook_id: int, owner_id: int | None) -> WebhookRow:
         stmt = select(WebhookRow).where(WebhookRow.id == webhook_id)
         if owner_id is not None:
             stmt = stmt.where(WebhookRow.owner_id == owner_id)
@@ -61,16 +76,32 @@ class WebhookStore:
             raise NotFound(f"no webhook {webhook_id}")
         return row
 
-    def update(self, row: WebhookRow, **changes: Any) -> WebhookRow:
+    def create(self, owner_id: int, **fields: Any) -> Webhook:
+        """Add a webhook owned by ``owner_id`` (fields: name, url, secret, events, scope, active); returns
+        it. Raises nothing."""
+        row = WebhookRow(owner_id=owner_id, **fields)
+        self.s.add(row)
+        self.s.flush()
+        return self.to_domain([row])[0]
+
+    def get(self, webhook_id: int, owner_id: int | None = None) -> Webhook:
+        """Returns the webhook ``webhook_id``; raises NotFound if there is none, or (``owner_id`` given) it
+        is another user's."""
+        return self.to_domain([self._row(webhook_id, owner_id)])[0]
+
+    def update(self, webhook_id: int, owner_id: int | None, **changes: Any) -> Webhook:
+        """Set the given fields (a ``secret`` too) and ``updated_at``; returns the webhook. Raises NotFound
+        as :meth:`get` does."""
+        row = self._row(webhook_id, owner_id)
         for key, value in changes.items():
             setattr(row, key, value)
         row.updated_at = utcnow()
         self.s.flush()
-        return row
+        return self.to_domain([row])[0]
 
-    def delete(self, row: WebhookRow) -> None:
-        """Delete a webhook and (by cascade) its deliveries."""
-        self.s.delete(row)
+    def delete(self, webhook_id: int, owner_id: int | None = None) -> None:
+        """Delete a webhook and (by cascade) its deliveries. Raises NotFound as :meth:`get` does."""
+        self.s.delete(self._row(webhook_id, owner_id))
         self.s.flush()
 
     def list_webhooks(self, owner_id: int | None, page: int, page_size: int) -> Page[Webhook]:
@@ -127,12 +158,12 @@ class WebhookStore:
             for r in rows
         ]
 
-    def listening(self, kind: str, recipient_ids: set[int]) -> list[WebhookRow]:
-        """Active webhooks that take ``kind``: those of scope ``all``, and those of scope ``own`` whose
-        owner is among the event's recipients."""
+    def listening(self, kind: str, recipient_ids: set[int]) -> list[int]:
+        """Returns the ids of the active webhooks that take ``kind``: those of scope ``all``, and those of
+        scope ``own`` whose owner is among the event's recipients. Raises nothing."""
         rows = self.s.scalars(select(WebhookRow).where(WebhookRow.active.is_(True)).order_by(WebhookRow.id))
         return [
-            r
+            r.id
             for r in rows
             if (not r.events or kind in r.events) and (r.scope == "all" or r.owner_id in recipient_ids)
         ]
@@ -167,15 +198,38 @@ class WebhookStore:
         self.s.flush()
         return row.id
 
-    def delivery_row(self, delivery_id: int) -> DeliveryRow:
-        row = self.s.get(DeliveryRow, delivery_id)
+    def _delivery_row(self, delivery_id: int, owner_id: int | None) -> DeliveryRow:
+        stmt = select(DeliveryRow).where(DeliveryRow.id == delivery_id)
+        if owner_id is not None:
+            stmt = stmt.where(_theirs(owner_id))
+        row = self.s.scalar(stmt)
         if row is None:
             raise NotFound(f"no delivery {delivery_id}")
         return row
 
-    def get_delivery(self, delivery_id: int) -> Delivery:
-        """Returns the delivery ``delivery_id``; raises NotFound if there is none."""
-        return _delivery(self.delivery_row(delivery_id))
+    def get_delivery(self, delivery_id: int, owner_id: int | None = None) -> Delivery:
+        """Returns the delivery ``delivery_id``; raises NotFound if there is none, or (``owner_id``
+        given) it is neither a call of that user's webhook nor an e-mail to them."""
+        return _delivery(self._delivery_row(delivery_id, owner_id))
+
+    def attempt_of(self, delivery_id: int) -> Attempt | None:
+        """What one attempt at a delivery needs (its webhook's URL and secret included); None if the
+        delivery is gone. Raises nothing. For the sender only: the secret never leaves the process."""
+        row = self.s.get(DeliveryRow, delivery_id)
+        if row is None:
+            return None
+        hook = self.s.get(WebhookRow, row.webhook_id) if row.webhook_id is not None else None
+        return Attempt(
+            delivery_id=row.id,
+            channel=row.channel,
+            kind=row.kind,
+            number=row.attempts,
+            payload=dict(row.payload),
+            address=row.address,
+            url=hook.url if hook else None,
+            secret=hook.secret if hook else None,
+            active=hook.active if hook else False,
+        )
 
     def claim(
         self, now: datetime, lease: timedelta, delivery_id: int | None = None, due_by: datetime | None = None
@@ -235,10 +289,10 @@ class WebhookStore:
             )
         )
 
-    def retry(self, delivery_id: int) -> None:
+    def retry(self, delivery_id: int, owner_id: int | None = None) -> None:
         """Queue a failed delivery again, due now, with a fresh count of attempts. Returns None; raises
-        NotFound if there is none, Conflict if it is not failed."""
-        row = self.delivery_row(delivery_id)
+        NotFound as :meth:`get_delivery` does, Conflict if it is not failed."""
+        row = self._delivery_row(delivery_id, owner_id)
         if row.status != "failed":
             raise Conflict(f"delivery {delivery_id} is {row.status}: only a failed one can be retried")
         row.status, row.attempts, row.next_attempt_at = "pending", 0, utcnow()
@@ -258,8 +312,7 @@ class WebhookStore:
         webhooks and e-mails. Raises nothing."""
         stmt = select(DeliveryRow)
         if owner_id is not None:
-            mine = select(WebhookRow.id).where(WebhookRow.owner_id == owner_id)
-            stmt = stmt.where((DeliveryRow.webhook_id.in_(mine)) | (DeliveryRow.user_id == owner_id))
+            stmt = stmt.where(_theirs(owner_id))
         if webhook_id is not None:
             stmt = stmt.where(DeliveryRow.webhook_id == webhook_id)
         if channel is not None:
