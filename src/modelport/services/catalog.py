@@ -7,7 +7,7 @@ written, a file no other version uses is removed again, so a refused upload leav
 
 from __future__ import annotations
 
-import csv
+import dataclasses
 import re
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from modelport.artifacts import sha256_file
 from modelport.columns import ColumnSpec, ModelSchema
 from modelport.context import Context
 from modelport.errors import Conflict, Forbidden, InvalidArgument
-from modelport.flavors import inspect_model
+from modelport.flavors import Inspection, inspect_model
 from modelport.principal import Principal
 from modelport.schemas import (
     AliasSet,
@@ -35,6 +35,7 @@ from modelport.schemas import (
 from modelport.services.auth import require
 from modelport.stores.audit import AuditStore, record
 from modelport.stores.catalog import CatalogStore
+from modelport.tabular.readers import preview
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ ()+-]{0,200}$")
 SAMPLE_MAX_ROWS = 1000
@@ -53,17 +54,13 @@ def check_filename(filename: str | None, field: str = "file") -> str:
 
 
 def read_sample(path: Path, filename: str) -> pd.DataFrame:
-    """Read the sample CSV given beside a model file (its first rows only)."""
+    """Read the sample CSV given beside a model file (its first rows only), as batch files are read:
+    the same dialect sniffing (a one-column file included), encodings and column types."""
     check_filename(filename, "sample")
     try:
-        frame = pd.read_csv(path, nrows=SAMPLE_MAX_ROWS, sep=None, engine="python", encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        frame = pd.read_csv(path, nrows=SAMPLE_MAX_ROWS, sep=None, engine="python", encoding="latin-1")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
-        raise InvalidArgument(f"the sample CSV could not be read: {exc}", field="sample") from exc
-    if frame.empty:
-        raise InvalidArgument("the sample CSV has a header but no rows", field="sample")
-    return frame
+        return preview(path, "csv", rows=SAMPLE_MAX_ROWS)
+    except InvalidArgument as exc:
+        raise InvalidArgument(f"the sample CSV: {exc.message}", field="sample", details=exc.details) from None
 
 
 def apply_schema_edit(schema: ModelSchema, edit: SchemaEdit) -> tuple[ModelSchema, dict[str, list[str]]]:
@@ -118,6 +115,32 @@ def _checked_categories(column: ColumnSpec, values: list[str] | None, i: int) ->
                 )
         return list(dict.fromkeys(str(int(v)) for v in values))  # "007" and "7" are one value
     return list(values)
+
+
+def _inspect(
+    path: Path, filename: str, sample: pd.DataFrame | None, flavor: str | None, latest: ModelVersion | None
+) -> Inspection:
+    """Inspect a new version's file; without a sample, the model's latest version stands in for one.
+
+    Its example row is the sample (so a model that knows its column names but not their types, such
+    as a pipeline with a target encoder, is not tried on a number in a text column), and its input
+    schema is kept when the new file takes the same columns of the same types (with the descriptions,
+    required columns and allowed values it may have been given). A file with other columns is
+    inspected as if the model had no version yet."""
+    if latest is None or not latest.example.get("input"):
+        return inspect_model(path, filename, sample, flavor)
+    stand_in = pd.DataFrame([latest.example["input"]])
+    for column in latest.input_schema.columns:
+        if column.type == "datetime" and column.name in stand_in:
+            stand_in[column.name] = pd.to_datetime(stand_in[column.name])
+    try:
+        inspection = inspect_model(path, filename, stand_in, flavor)
+    except InvalidArgument:
+        return inspect_model(path, filename, None, flavor)
+    new = [(c.name, c.type) for c in inspection.input_schema.columns]
+    if new == [(c.name, c.type) for c in latest.input_schema.columns]:
+        inspection = dataclasses.replace(inspection, input_schema=latest.input_schema)
+    return inspection
 
 
 class CatalogService:
@@ -222,8 +245,11 @@ class CatalogService:
         """Check, store and record a new version of ``name`` from the file at ``file_path``."""
         check_filename(filename)
         with self.ctx.db.session() as s:
-            self._may_change(CatalogStore(s), name, principal)
-        inspection = inspect_model(file_path, filename, sample, meta.flavor)
+            model = self._may_change(CatalogStore(s), name, principal)
+            latest = None
+            if sample is None and model.latest_version > 0:
+                latest = CatalogStore(s).get_version(name, "latest", principal)
+        inspection = _inspect(file_path, filename, sample, meta.flavor, latest)
         existed_before = False
         ref = None
         try:

@@ -258,6 +258,10 @@ def _sniff_delimiter(text: str, truncated: bool, *, prefer_tab: bool) -> str:
         score = (round(consistency, 2), width, -priority)
         if best is None or score > best:
             best, chosen = score, delimiter
+    if best is None:  # one column: a delimiter that splits no record, as values may read "1,5" or "a;b"
+        for delimiter in order:
+            if all(len(row) == 1 for row in _records(text, delimiter, truncated)):
+                return delimiter
     return chosen
 
 
