@@ -32,8 +32,8 @@ from email.utils import formatdate, make_msgid
 import httpx
 
 from modelport import __version__
+from modelport.clock import utcnow
 from modelport.context import Context
-from modelport.db.tables import utcnow
 from modelport.schemas import Delivery
 from modelport.services.notifications import wake_event
 from modelport.settings import Settings

@@ -27,8 +27,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from modelport.clock import utcnow
 from modelport.context import Context
-from modelport.db.tables import utcnow
 from modelport.errors import InvalidArgument, NotFound
 from modelport.principal import Principal
 from modelport.schemas import (

@@ -11,8 +11,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from modelport.clock import utcnow
 from modelport.context import Context
-from modelport.db.tables import utcnow
 from modelport.errors import Forbidden
 from modelport.principal import Principal
 from modelport.schemas import Delivery, Page, Role, Webhook, WebhookCreate, WebhookUpdate

@@ -82,12 +82,12 @@ class WebhookStore:
         row = WebhookRow(owner_id=owner_id, **fields)
         self.s.add(row)
         self.s.flush()
-        return self.to_domain([row])[0]
+        return self._to_domain([row])[0]
 
     def get(self, webhook_id: int, owner_id: int | None = None) -> Webhook:
         """Returns the webhook ``webhook_id``; raises NotFound if there is none, or (``owner_id`` given) it
         is another user's."""
-        return self.to_domain([self._row(webhook_id, owner_id)])[0]
+        return self._to_domain([self._row(webhook_id, owner_id)])[0]
 
     def update(self, webhook_id: int, owner_id: int | None, **changes: Any) -> Webhook:
         """Set the given fields (a ``secret`` too) and ``updated_at``; returns the webhook. Raises NotFound
@@ -97,10 +97,11 @@ class WebhookStore:
             setattr(row, key, value)
         row.updated_at = utcnow()
         self.s.flush()
-        return self.to_domain([row])[0]
+        return self._to_domain([row])[0]
 
     def delete(self, webhook_id: int, owner_id: int | None = None) -> None:
-        """Delete a webhook and (by cascade) its deliveries. Raises NotFound as :meth:`get` does."""
+        """Delete a webhook and (by cascade) its deliveries. Returns None; raises NotFound as :meth:`get`
+        does."""
         self.s.delete(self._row(webhook_id, owner_id))
         self.s.flush()
 
@@ -116,9 +117,9 @@ class WebhookStore:
                 stmt.order_by(WebhookRow.id.desc()).offset((page - 1) * page_size).limit(page_size)
             )
         )
-        return Page(items=self.to_domain(rows), total=total, page=page, page_size=page_size)
+        return Page(items=self._to_domain(rows), total=total, page=page, page_size=page_size)
 
-    def to_domain(self, rows: list[WebhookRow]) -> list[Webhook]:
+    def _to_domain(self, rows: list[WebhookRow]) -> list[Webhook]:
         if not rows:
             return []
         ids = [r.id for r in rows]
@@ -213,8 +214,8 @@ class WebhookStore:
         return _delivery(self._delivery_row(delivery_id, owner_id))
 
     def attempt_of(self, delivery_id: int) -> Attempt | None:
-        """What one attempt at a delivery needs (its webhook's URL and secret included); None if the
-        delivery is gone. Raises nothing. For the sender only: the secret never leaves the process."""
+        """Returns what one attempt at a delivery needs (its webhook's URL and secret included), or None
+        if the delivery is gone. Raises nothing. For the sender only: the secret never leaves the process."""
         row = self.s.get(DeliveryRow, delivery_id)
         if row is None:
             return None
