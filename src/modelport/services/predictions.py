@@ -37,7 +37,7 @@ class PredictionLogService:
         if since is not None and until is not None and since >= until:
             raise InvalidArgument("since must be before until", field="since")
         with self.ctx.db.session() as s:
-            deployment = DeploymentStore(s).row(ref, principal)
+            deployment = DeploymentStore(s).get(ref, principal)
             return PredictionLogStore(s).list_predictions(
                 deployment.id,
                 deployment.name,

@@ -329,7 +329,7 @@ class CatalogStore:
         self, name: str, ref: str, schema: dict[str, Any], principal: Principal
     ) -> ModelVersion:
         """Replace the input schema of version ``ref`` (number, alias or ``latest``) of ``name``;
-        returns the version. NotFound as :meth:`get_version`."""
+        returns the version. Raises NotFound as :meth:`get_version`."""
         version = self._version_row(name, ref, principal)
         version.input_schema = schema
         self.s.flush()
