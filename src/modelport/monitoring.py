@@ -43,6 +43,11 @@ MODEL_CACHE_SIZE = Gauge(
 EXECUTIONS_FINISHED = Counter(
     "modelport_executions_finished_total", "Executions that reached a final status.", ["status", "engine"]
 )
+SCHEDULE_FAILURES = Counter(
+    "modelport_schedule_failures_total",
+    "Scheduled due times that could not run (recorded as failed executions with the reason).",
+    ["deployment"],
+)
 
 STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 

@@ -138,12 +138,19 @@ def test_schedule_preview_and_next_run(runs: RunSetup) -> None:
     assert all(t.utcoffset() is not None for t in times)
     bad = c.get("/api/v1/schedules/preview", params={"cron": "every day"}, headers=runs.viewer.headers)
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "cron"
+    dataset = c.post(
+        "/api/v1/datasets",
+        files={"file": ("customers.csv", b"tenure_months,monthly_spend,support_calls\n3,40.5,6\n")},
+        headers=ds.headers,
+    )
+    assert dataset.status_code == 201, dataset.text
     body = {
         "name": "churn-de",
         "model": "churn",
         "version": 1,
         "market": "DE",
         "schedule": {"cron": "0 6 * * *", "timezone": "Europe/Berlin"},
+        "input": {"kind": "dataset", "dataset": dataset.json()["sha256"], "filename": "customers.csv"},
     }
     created = c.post("/api/v1/deployments", json=body, headers=ds.headers).json()
     assert datetime.fromisoformat(created["next_run_at"]).astimezone().hour is not None

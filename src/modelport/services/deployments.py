@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
+from modelport.columns import ModelSchema
 from modelport.context import Context
 from modelport.db.tables import DeploymentRow, ModelRow, utcnow
 from modelport.errors import Conflict, Forbidden, InvalidArgument, NotFound
@@ -25,10 +27,13 @@ from modelport.schemas import (
     ScheduleSpec,
 )
 from modelport.services.auth import require
+from modelport.services.catalog import check_filename
+from modelport.services.executions import check_columns, store_dataset
 from modelport.serving.online import OnlinePredictor
 from modelport.stores.audit import AuditStore, record
 from modelport.stores.catalog import CatalogStore
 from modelport.stores.deployments import DeploymentStore
+from modelport.tabular.readers import detect_format, preview
 
 
 def next_runs(schedule: ScheduleSpec, count: int = 5, after: datetime | None = None) -> list[datetime]:
@@ -41,6 +46,22 @@ def next_runs(schedule: ScheduleSpec, count: int = 5, after: datetime | None = N
 
 def next_run_utc(cron: str, timezone: str, after: datetime) -> datetime:
     return next_runs(ScheduleSpec(cron=cron, timezone=timezone), 1, after)[0].astimezone(ZoneInfo("UTC"))
+
+
+def check_schedule_input(schedule: ScheduleSpec | str | None, inp: InputSpec, name: str) -> None:
+    """A schedule needs a stored input (a dataset or a SQL query): a due time brings no file.
+
+    Raises :class:`InvalidArgument` naming the field ``schedule`` when a scheduled deployment would
+    take a file with each run."""
+    if schedule and inp.kind == "upload":
+        raise InvalidArgument(
+            f"a schedule needs a stored input, and {name!r} would take a file with each run, which no "
+            "due time brings: give it a dataset (a file uploaded once: input kind 'dataset' with the "
+            "sha256 from POST /api/v1/datasets, PUT /api/v1/deployments/{ref}/input, the SDK's "
+            "dataset=... or the CLI's --dataset FILE) or a SQL query (input kind 'sql'), "
+            "or remove the schedule",
+            field="schedule",
+        )
 
 
 class DeploymentService:
@@ -78,6 +99,7 @@ class DeploymentService:
         require(principal, Role.data_scientist)
         if (data.version is None) == (data.alias is None):
             raise InvalidArgument("give either version or alias (exactly one)", field="version")
+        check_schedule_input(data.schedule, data.input, data.name)
         if data.engine == "spark":
             from modelport.batch.engines import check_engine
 
@@ -166,6 +188,10 @@ class DeploymentService:
                 )
             inp = data.input or InputSpec.model_validate(row.input_spec)
             out = data.output or OutputSpec.model_validate(row.output_spec)
+            if "schedule" in changes or "input" in changes:
+                # only when one of them changes: an unrelated edit of a deployment stored before this
+                # rule (scheduled, taking a file with each run) stays possible
+                check_schedule_input(row.cron, inp, row.name)
             self._check_io(inp, out)
             row.input_spec, row.output_spec = inp.model_dump(), out.model_dump()
             for key in ("market", "description", "params", "engine"):
@@ -174,6 +200,44 @@ class DeploymentService:
             store.touch(row)
             record(
                 AuditStore(s), principal, "deployment.update", "deployment", row.name, fields=sorted(changes)
+            )
+            return store.to_domain(row)
+
+    def set_input_file(self, ref: str, path: Path, filename: str, principal: Principal) -> Deployment:
+        """Store the file ``path`` as a dataset and make it the deployment's input, in place of its
+        dataset, query or per-run upload (runs already made keep theirs). Its header is checked against
+        the serving version's input schema first; audited as ``deployment.set_input``."""
+        with self.ctx.db.session() as s:
+            store = DeploymentStore(s)
+            row = store.row(ref, principal)
+            self._may_change(row, principal)
+            version = store.version_row(row)
+            schema = ModelSchema.model_validate(version.input_schema) if version else None
+        check_filename(filename)
+        if schema is not None:
+            check_columns(preview(path, detect_format(filename, path), rows=5), schema, filename)
+        dataset = store_dataset(self.ctx, path, filename)
+        with self.ctx.db.session() as s:
+            store = DeploymentStore(s)
+            row = store.row(ref, principal)
+            self._may_change(row, principal)
+            before = InputSpec.model_validate(row.input_spec)
+            out = OutputSpec.model_validate(row.output_spec)
+            inp = InputSpec(kind="dataset", dataset=dataset.sha256, filename=filename)
+            self._check_io(inp, out)
+            row.input_spec = inp.model_dump()
+            store.touch(row)
+            record(
+                AuditStore(s),
+                principal,
+                "deployment.set_input",
+                "deployment",
+                row.name,
+                dataset=dataset.sha256,
+                filename=filename,
+                size=dataset.size,
+                rows_previewed=len(dataset.preview),
+                previous=before.dataset if before.kind == "dataset" else before.kind,
             )
             return store.to_domain(row)
 

@@ -4,6 +4,7 @@ follow it, cancel it, read its logs and results."""
 from __future__ import annotations
 
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pyarrow.parquet as pq
 from modelport.columns import ModelSchema
 from modelport.context import Context
 from modelport.db.tables import DeploymentRow
-from modelport.errors import InvalidArgument, NotFound
+from modelport.errors import Conflict, InvalidArgument, ModelportError, NotFound
 from modelport.principal import Principal
 from modelport.schemas import Dataset, Execution, ExecutionLog, InputSpec, Page, ResultPage, Role
 from modelport.services.auth import require
@@ -22,6 +23,7 @@ from modelport.stores.audit import AuditStore, record
 from modelport.stores.deployments import DeploymentStore
 from modelport.stores.executions import ExecutionStore
 from modelport.tabular.readers import detect_format, iter_batches, preview
+from modelport.tabular.sql import unreachable
 from modelport.tabular.validation import to_frame
 from modelport.tabular.writers import convert, write_table
 
@@ -46,28 +48,18 @@ class ExecutionService:
     def upload_dataset(self, path: Path, filename: str, principal: Principal) -> Dataset:
         """Store an input file (CSV, Excel, Parquet) in the artifact store after reading its first rows."""
         require(principal, Role.business_user)
-        check_filename(filename)
-        fmt = detect_format(filename)
-        head = preview(path, fmt, rows=10)
-        ref = self.ctx.artifacts.put_file(path)
+        dataset = store_dataset(self.ctx, path, filename)
         with self.ctx.db.session() as s:
             record(
                 AuditStore(s),
                 principal,
                 "dataset.upload",
                 "dataset",
-                ref.sha256,
+                dataset.sha256,
                 filename=filename,
-                size=ref.size,
+                size=dataset.size,
             )
-        return Dataset(
-            sha256=ref.sha256,
-            filename=filename,
-            format=fmt,
-            size=ref.size,
-            columns=[str(c) for c in head.columns],
-            preview=_records(head),
-        )
+        return dataset
 
     # --- create ----------------------------------------------------------------------------------
 
@@ -114,7 +106,7 @@ class ExecutionService:
         """Queue a run on an uploaded file, after checking its columns against the model's schema."""
         require(principal, Role.business_user)
         check_filename(filename)
-        fmt = detect_format(filename)
+        fmt = detect_format(filename, path)
         _, schema = self._schema(ref, principal)
         check_columns(preview(path, fmt, rows=5), schema, filename)
         stored = self.ctx.artifacts.put_file(path)
@@ -149,24 +141,92 @@ class ExecutionService:
     def run_configured(
         self, ref: str, principal: Principal | None, trigger: str = "api", scheduled_for: Any = None
     ) -> Execution:
-        """Queue a run on the deployment's configured input (API call or schedule)."""
+        """Queue a run on the deployment's configured input (API call or schedule).
+
+        Refused before anything is queued when it cannot run: no stored input, its dataset or model
+        file gone from the artifact store, the version or alias it serves gone, an unknown connection
+        (and, for the scheduler, a connection that does not answer)."""
         if principal is not None:
             require(principal, Role.business_user)
         with self.ctx.db.session() as s:
-            row = DeploymentStore(s).row(ref, principal)
-            spec = InputSpec.model_validate(row.input_spec)
+            store = DeploymentStore(s)
+            row = store.row(ref, principal)
+            name, spec = row.name, InputSpec.model_validate(row.input_spec)
+            resolved = store.resolve(row.id, None)
+        self._check_runnable(name, spec, resolved.sha256, resolved.version, trigger == "schedule")
+        return self._queue(ref, principal, trigger, configured_input_ref(spec), scheduled_for)
+
+    def _check_runnable(
+        self, name: str, spec: InputSpec, model_sha: str, version: int, scheduled: bool
+    ) -> None:
         if spec.kind == "upload":
+            if scheduled:
+                raise InvalidArgument(
+                    f"deployment {name!r} takes a file with each run, which a schedule cannot bring: "
+                    f"give it a stored input (upload a dataset once: modelport deployments set-input "
+                    f"{name} FILE; or a SQL query) or remove its schedule",
+                    field="schedule",
+                )
             raise InvalidArgument("this deployment takes a file with each run: upload one", field="file")
-        if spec.kind == "dataset":
-            input_ref = {
-                "kind": "dataset",
-                "sha256": spec.dataset,
-                "filename": spec.filename or "dataset",
-                "format": detect_format(spec.filename or "dataset.parquet"),
-            }
-        else:
-            input_ref = {"kind": "sql", "connection": spec.connection, "query": spec.query}
-        return self._queue(ref, principal, trigger, input_ref, scheduled_for)
+        if spec.kind == "dataset" and not (spec.dataset and self.ctx.artifacts.exists(spec.dataset)):
+            raise InvalidArgument(
+                f"the dataset of {name!r} ({spec.filename or 'no name'}, sha256 "
+                f"{(spec.dataset or '?')[:12]}…) is no longer in the artifact store: upload it again "
+                f"(modelport deployments set-input {name} FILE)",
+                field="input.dataset",
+            )
+        if spec.kind == "sql":
+            connections = self.ctx.settings.connections
+            if spec.connection not in connections:
+                known = ", ".join(sorted(connections)) or "none configured"
+                raise InvalidArgument(
+                    f"deployment {name!r} reads the connection {spec.connection!r}, which is not "
+                    f"configured (MODELPORT_CONNECTIONS knows: {known})",
+                    field="input.connection",
+                )
+            if scheduled:
+                problem = unreachable(connections[spec.connection])
+                if problem:
+                    raise InvalidArgument(
+                        f"the connection {spec.connection!r} of {name!r} does not answer: {problem}",
+                        field="input.connection",
+                    )
+        if not self.ctx.artifacts.exists(model_sha):
+            raise NotFound(
+                f"the model file of version {version} served by {name!r} is missing from the artifact store"
+            )
+
+    def run_scheduled(self, deployment_id: int, due_at: datetime) -> Execution:
+        """The run of deployment ``deployment_id`` due at ``due_at`` (the scheduler), once per due time.
+
+        Returns the queued execution, or, when the due time cannot run (see :meth:`run_configured`;
+        any :class:`ModelportError` while queuing), a ``failed`` execution whose ``error`` says why, so
+        it shows in the runs list like any failed run. Raises :class:`Conflict` when the due time already
+        has an execution (another scheduler was first), :class:`NotFound` when the deployment is gone.
+        """
+        try:
+            return self.run_configured(str(deployment_id), None, "schedule", due_at)
+        except Conflict:
+            raise
+        except ModelportError as exc:
+            reason = exc.message
+        with self.ctx.db.session() as s:
+            deployments = DeploymentStore(s)
+            row = deployments.row(deployment_id, None)
+            version = deployments.version_row(row)
+            store = ExecutionStore(s)
+            execution_id = store.create(
+                row,
+                status="failed",
+                trigger="schedule",
+                triggered_by="scheduler",
+                scheduled_for=due_at,
+                version=version.version if version else None,
+                input_ref=configured_input_ref(InputSpec.model_validate(row.input_spec)),
+                error=reason,
+            )
+            store.log(execution_id, f"the run due at {due_at.isoformat()} could not start: {reason}", "error")
+            return store.get(execution_id)
 
     # --- read ------------------------------------------------------------------------------------
 
@@ -250,6 +310,48 @@ class ExecutionService:
             chunks = iter_batches(path, stored, self.ctx.settings.batch_chunk_rows)
             convert(chunks, target, fmt)  # type: ignore[arg-type]
         return target, name
+
+    def errors_file(self, execution_id: int, principal: Principal) -> tuple[Path, str]:
+        """The rows a run left out (``on_bad_rows="skip"``): a CSV file of ``row`` (data row, 1 = the
+        first after the header), ``column``, ``value``, ``reason``. NotFound when it left none out."""
+        execution = self.get(execution_id, principal)
+        errors = execution.output.get("errors")
+        if not isinstance(errors, dict) or not errors.get("sha256"):
+            raise NotFound(f"execution {execution_id} left no rows out ({execution.status})")
+        path = self.ctx.artifacts.local_cache_path(str(errors["sha256"]), self.ctx.cache_dir)
+        return path, f"{execution.deployment}-run-{execution_id}-errors.csv"
+
+
+def store_dataset(ctx: Context, path: Path, filename: str) -> Dataset:
+    """Store an input file (CSV, Excel, Parquet) in the artifact store, after reading its first rows
+    (refused, naming the line, when they cannot be read)."""
+    check_filename(filename)
+    fmt = detect_format(filename, path)
+    head = preview(path, fmt, rows=10)
+    ref = ctx.artifacts.put_file(path)
+    return Dataset(
+        sha256=ref.sha256,
+        filename=filename,
+        format=fmt,
+        size=ref.size,
+        columns=[str(c) for c in head.columns],
+        preview=_records(head),
+    )
+
+
+def configured_input_ref(spec: InputSpec) -> dict[str, Any]:
+    """What a run on a deployment's configured input reads, as recorded on the execution (a dataset
+    whose name has no known extension is read as Parquet)."""
+    if spec.kind == "dataset":
+        try:
+            fmt: str = detect_format(spec.filename or "dataset.parquet")
+        except InvalidArgument:
+            fmt = "parquet"
+        filename = spec.filename or "dataset"
+        return {"kind": "dataset", "sha256": spec.dataset, "filename": filename, "format": fmt}
+    if spec.kind == "sql":
+        return {"kind": "sql", "connection": spec.connection, "query": spec.query}
+    return {"kind": "upload"}
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -2,6 +2,9 @@
 
 Several schedulers may run (one per API replica): each due time becomes an execution row whose
 ``(deployment_id, scheduled_for)`` is unique, so the second scheduler's insert fails and is ignored.
+A due time that cannot run (its input or model gone, its connection unknown or down...) becomes a
+``failed`` execution with the reason, under the same rule, so it too is recorded, counted
+(``modelport_schedule_failures_total``) and notified exactly once; the schedule goes on.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from datetime import datetime
 
 from modelport.context import Context
 from modelport.db.tables import utcnow
-from modelport.errors import Conflict, ModelportError
+from modelport.errors import Conflict, NotFound
+from modelport.monitoring import EXECUTIONS_FINISHED, SCHEDULE_FAILURES
 from modelport.services.deployments import next_run_utc
 from modelport.services.executions import ExecutionService
+from modelport.services.notifications import schedule_skipped
 from modelport.stores.deployments import DeploymentStore
 
 log = logging.getLogger("modelport.scheduler")
@@ -44,7 +49,8 @@ class Scheduler:
             self._stop.wait(self.ctx.settings.scheduler_poll_seconds)
 
     def tick(self, now: datetime | None = None) -> list[int]:
-        """Queue an execution for every due schedule; returns the ids this scheduler created."""
+        """Queue an execution for every due schedule (a failed one for a due time that cannot run);
+        returns the ids this scheduler created."""
         now = now or utcnow()
         with self.ctx.db.session() as s:
             due = [(d.id, d.name, d.next_run_at) for d in DeploymentStore(s).due(now)]
@@ -52,15 +58,26 @@ class Scheduler:
         for dep_id, name, due_at in due:
             assert due_at is not None
             try:
-                execution = ExecutionService(self.ctx).run_configured(str(dep_id), None, "schedule", due_at)
-                created.append(execution.id)
-                log.info("scheduled run %s of %s for %s", execution.id, name, due_at.isoformat())
+                execution = ExecutionService(self.ctx).run_scheduled(dep_id, due_at)
             except Conflict:
-                pass  # another scheduler queued this due time first
-            except ModelportError as exc:
-                log.warning("cannot run %s on schedule: %s", name, exc.message)
+                pass  # another scheduler recorded this due time first
+            except NotFound:
+                continue  # the deployment was deleted meanwhile (with its model, say)
+            else:
+                created.append(execution.id)
+                if execution.status == "failed":
+                    reason = execution.error or "it could not start"
+                    log.warning("scheduled run of %s due at %s failed: %s", name, due_at.isoformat(), reason)
+                    SCHEDULE_FAILURES.labels(name).inc()
+                    EXECUTIONS_FINISHED.labels("failed", "any").inc()
+                    schedule_skipped(self.ctx, dep_id, due_at, reason, execution.id)
+                else:
+                    log.info("scheduled run %s of %s for %s", execution.id, name, due_at.isoformat())
             with self.ctx.db.session() as s:
-                row = DeploymentStore(s).row(dep_id, None)
+                try:
+                    row = DeploymentStore(s).row(dep_id, None)
+                except NotFound:
+                    continue
                 if row.next_run_at == due_at and row.cron:
                     row.next_run_at = next_run_utc(row.cron, row.timezone, max(now, due_at))
         return created

@@ -68,9 +68,17 @@ class ExecutionStore:
 
     # --- create and read -------------------------------------------------------------------------
 
-    def create(self, deployment: DeploymentRow, **fields: Any) -> int:
-        """Queue an execution; returns its id. For a schedule, raises Conflict if that due time exists."""
-        row = ExecutionRow(deployment_id=deployment.id, engine=deployment.engine, status="queued", **fields)
+    def create(self, deployment: DeploymentRow, *, status: str = "queued", **fields: Any) -> int:
+        """Queue an execution; returns its id. For a schedule, raises Conflict if that due time exists.
+
+        ``status="failed"`` (with ``error``) records a scheduled due time that could not even be queued
+        (the one move from nothing to a final status): the same unique due time makes it exactly once.
+        """
+        if status not in ("queued", "failed"):
+            raise ValueError(f"an execution starts queued, or failed when it cannot run, not {status}")
+        if status == "failed":
+            fields.setdefault("finished_at", utcnow())
+        row = ExecutionRow(deployment_id=deployment.id, engine=deployment.engine, status=status, **fields)
         try:
             with self.s.begin_nested():
                 self.s.add(row)

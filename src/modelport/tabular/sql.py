@@ -49,3 +49,31 @@ def append_file(url: str, table: str, path: Path, fmt: str, chunk_rows: int) -> 
                 chunk.to_sql(name, conn, schema=schema or None, if_exists="append", index=False)
     finally:
         engine.dispose()
+
+
+def unreachable(url: str, timeout: float = 5.0) -> str | None:
+    """Why the database at ``url`` does not answer ``SELECT 1`` (waiting at most ``timeout`` seconds
+    to connect where the driver allows it); None when it answers. A SQLite file that does not exist
+    does not answer (connecting would create an empty one)."""
+    from sqlalchemy import create_engine, make_url
+    from sqlalchemy.pool import NullPool
+
+    try:
+        parsed = make_url(url)
+        backend = parsed.get_backend_name()
+        if backend == "sqlite":
+            database = parsed.database or ""
+            if database not in ("", ":memory:") and not Path(database).is_file():
+                return f"the SQLite file {database} does not exist"
+            return None
+        connect_args = {"connect_timeout": max(1, int(timeout))} if backend in ("postgresql", "mysql") else {}
+        engine = create_engine(url, poolclass=NullPool, connect_args=connect_args)
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        finally:
+            engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure to connect is the answer
+        lines = str(exc).strip().splitlines()
+        return (lines[0] if lines else type(exc).__name__)[:500]
+    return None
