@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
@@ -22,10 +23,11 @@ from typing import Any
 
 import httpx
 
-from modelport.errors import ERRORS_BY_CODE, ERRORS_BY_STATUS, ModelportError
+from modelport.errors import ERRORS_BY_CODE, ERRORS_BY_STATUS, InvalidArgument, ModelportError
 from modelport.schemas import (
     ApiToken,
     ApiTokenCreated,
+    Dataset,
     Delivery,
     Deployment,
     Execution,
@@ -358,9 +360,16 @@ class Client:
         alias: str | None = None,
         cron: str | None = None,
         timezone: str = "UTC",
+        dataset: str | Path | None = None,
+        query: str | None = None,
+        connection: str | None = None,
         **fields: Any,
     ) -> Deployment:
-        """Deploy a version (or an alias to follow, e.g. ``champion``) for a market, optionally on a cron."""
+        """Deploy a version (or an alias to follow, e.g. ``champion``) for a market, optionally on a cron.
+
+        A ``cron`` schedule needs a stored input: ``dataset``, a CSV, Excel or Parquet file uploaded
+        here once (or the sha256 of one already uploaded), or a SQL ``query`` on a ``connection``
+        (``:market`` is bound to the market). Without either, each run takes a file."""
         body: dict[str, Any] = {
             "name": name,
             "model": model,
@@ -369,6 +378,9 @@ class Client:
             "alias": alias,
             **fields,
         }
+        stored = self._stored_input(dataset, query, connection)
+        if stored is not None:
+            body["input"] = stored
         if cron:
             body["schedule"] = {"cron": cron, "timezone": timezone}
         return Deployment.model_validate(self._call("POST", "/api/v1/deployments", json=body))
@@ -408,6 +420,65 @@ class Client:
                 params[key] = when.isoformat()
         answer = self._call("GET", f"/api/v1/deployments/{ref}/predictions", params=params)
         return Page[LoggedPrediction].model_validate(answer)
+
+    def upload_dataset(self, file: str | Path) -> Dataset:
+        """Store an input file (CSV, Excel, Parquet) on the server; its ``sha256`` names it in an input."""
+        path = Path(file)
+        with path.open("rb") as fh:
+            return Dataset.model_validate(
+                self._call("POST", "/api/v1/datasets", files={"file": (path.name, fh)})
+            )
+
+    def set_input(
+        self,
+        ref: str | int,
+        dataset: str | Path | None = None,
+        *,
+        query: str | None = None,
+        connection: str | None = None,
+    ) -> Deployment:
+        """Replace what a deployment's schedule and file-less runs read: a file (uploaded and made its
+        dataset in one call), the sha256 of a dataset already uploaded, or a SQL ``query`` on a
+        ``connection``."""
+        if dataset is not None and query is None and Path(dataset).is_file():
+            path = Path(dataset)
+            with path.open("rb") as fh:
+                body = self._call("PUT", f"/api/v1/deployments/{ref}/input", files={"file": (path.name, fh)})
+            return Deployment.model_validate(body)
+        stored = self._stored_input(dataset, query, connection)
+        if stored is None:
+            raise InvalidArgument(
+                "give a file (dataset=...) or a SQL query (query=..., connection=...)", field="dataset"
+            )
+        return Deployment.model_validate(
+            self._call("PATCH", f"/api/v1/deployments/{ref}", json={"input": stored})
+        )
+
+    def _stored_input(
+        self, dataset: str | Path | None, query: str | None, connection: str | None
+    ) -> dict[str, Any] | None:
+        """The ``input`` of a deployment for ``dataset`` (a file, uploaded now, or a sha256) or ``query``."""
+        if dataset is not None and query is not None:
+            raise InvalidArgument("give a dataset or a query, not both", field="dataset")
+        if query is not None:
+            if not connection:
+                raise InvalidArgument(
+                    "a query needs the connection it runs on (connection=...)", field="connection"
+                )
+            return {"kind": "sql", "query": query, "connection": connection}
+        if connection is not None:
+            raise InvalidArgument("connection=... goes with query=...", field="query")
+        if dataset is None:
+            return None
+        path = Path(dataset)
+        if path.is_file():
+            uploaded = self.upload_dataset(path)
+            return {"kind": "dataset", "dataset": uploaded.sha256, "filename": uploaded.filename}
+        if re.fullmatch(r"[0-9a-f]{64}", str(dataset)):
+            return {"kind": "dataset", "dataset": str(dataset)}
+        raise InvalidArgument(
+            f"no file {str(dataset)!r} (nor the sha256 of an uploaded dataset)", field="dataset"
+        )
 
     def predict(self, ref: str | int, rows: Any) -> PredictResponse:
         """Online predictions for a list of records (or a pandas DataFrame)."""

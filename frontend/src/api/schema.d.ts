@@ -20,6 +20,9 @@ export interface paths {
         /**
          * Create Deployment
          * @description Deploy a model version (or the alias it should follow) for a market, optionally on a schedule.
+         *
+         *     A schedule needs a stored input, a dataset (``input.kind = "dataset"``) or a SQL query
+         *     (``"sql"``); with ``"upload"`` (a file with each run) it is refused, naming ``schedule``.
          */
         post: operations["createDeployment"];
         delete?: never;
@@ -46,8 +49,32 @@ export interface paths {
         delete: operations["deleteDeployment"];
         options?: never;
         head?: never;
-        /** Update Deployment */
+        /**
+         * Update Deployment
+         * @description Change a deployment; a schedule on an input that is a file with each run is refused (``schedule``).
+         */
         patch: operations["updateDeployment"];
+        trace?: never;
+    };
+    "/api/v1/deployments/{ref}/input": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Deployment Input
+         * @description Make an uploaded file the deployment's input (a dataset, replacing its previous input): what its
+         *     schedule and runs without a file read from now on. The header must hold the model's columns.
+         */
+        put: operations["setDeploymentInput"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/deployments/{ref}/pause": {
@@ -81,6 +108,27 @@ export interface paths {
         put?: never;
         /** Resume Deployment */
         post: operations["resumeDeployment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deployments/{ref}/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Template
+         * @description A file to fill in for a run: the columns the model takes (the version serving the deployment
+         *     now) as a header, and the version's example row.
+         */
+        get: operations["downloadDeploymentTemplate"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -775,6 +823,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/executions/{execution_id}/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Errors
+         * @description The rows a run left out because they do not fit the model's input schema (deployments with
+         *     ``on_bad_rows: "skip"``), as CSV: ``row`` (data row of the input, 1 = the first after the header),
+         *     ``column``, ``value``, ``reason``. 404 when the run left none out (``summary.rejected_rows``).
+         */
+        get: operations["downloadExecutionErrors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stats": {
         parameters: {
             query?: never;
@@ -1085,6 +1155,159 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/models/{name}/self-service": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Self Service
+         * @description Which markets of the model are open to self-service, its deployments, and what you may do.
+         */
+        get: operations["getSelfService"];
+        /**
+         * Open Self Service
+         * @description Open a version or alias of the model to self-service for markets (``["*"]``: all), or change it.
+         *
+         *     The model's owner or an admin. Pending requests for a market this opens are approved.
+         */
+        put: operations["openSelfService"];
+        post?: never;
+        /**
+         * Close Self Service
+         * @description Close the model to self-service (its deployments stay).
+         */
+        delete: operations["closeSelfService"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/self-service/deployments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deploy Self Service
+         * @description Deploy the model for an open market; it follows the opened version or alias. 403 naming
+         *     ``market`` when the market is not open (request it).
+         */
+        post: operations["deploySelfService"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/market-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request Market
+         * @description Ask the model's owner to open a market to self-service; the owner is notified.
+         */
+        post: operations["requestMarket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/market-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Market Requests
+         * @description Market requests, newest first.
+         */
+        get: operations["listMarketRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/market-requests/{request_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve Market Request
+         * @description Open the requested market (one click: no body); the requester is notified. A model not open yet
+         *     needs the version or alias to open it with.
+         */
+        post: operations["approveMarketRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/market-requests/{request_id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline Market Request
+         * @description Decline a pending request with a reason; the requester is notified.
+         */
+        post: operations["declineMarketRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deployments/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Deployments
+         * @description Deploy one model for several markets: one deployment per market (``{name_prefix}-{market}``),
+         *     one audit event each, all or none (an invalid market or a taken name creates none and is named).
+         */
+        post: operations["createDeployments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1183,6 +1406,14 @@ export interface components {
             local_login_enabled: boolean;
             /** Sso Login Url */
             sso_login_url: string | null;
+        };
+        /** Body_setDeploymentInput */
+        Body_setDeploymentInput: {
+            /**
+             * File
+             * @description CSV, Excel (.xlsx) or Parquet, with the model's columns.
+             */
+            file: string;
         };
         /** Body_uploadDataset */
         Body_uploadDataset: {
@@ -1387,6 +1618,12 @@ export interface components {
              */
             engine: "local" | "spark";
             /**
+             * On Bad Rows
+             * @default reject
+             * @enum {string}
+             */
+            on_bad_rows: "reject" | "skip";
+            /**
              * State
              * @enum {string}
              */
@@ -1403,6 +1640,63 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /**
+         * DeploymentBulkCreate
+         * @description Deploy one model for several markets at once: one deployment per market, all or none.
+         */
+        DeploymentBulkCreate: {
+            /** Model */
+            model: string;
+            /**
+             * Markets
+             * @example [
+             *       "FR",
+             *       "DE",
+             *       "IT"
+             *     ]
+             */
+            markets: string[];
+            /**
+             * Name Prefix
+             * @description Deployments are named ``{name_prefix}-{market}`` (lowercase); default: the model name.
+             */
+            name_prefix?: string | null;
+            /**
+             * Version
+             * @description A fixed version; or give alias.
+             */
+            version?: number | null;
+            /**
+             * Alias
+             * @description An alias the deployments follow.
+             */
+            alias?: string | null;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Params */
+            params?: {
+                [key: string]: unknown;
+            };
+            schedule?: components["schemas"]["ScheduleSpec"] | null;
+            input?: components["schemas"]["InputSpec"];
+            output?: components["schemas"]["OutputSpec"];
+            /**
+             * Engine
+             * @default local
+             * @enum {string}
+             */
+            engine: "local" | "spark";
+            /**
+             * On Bad Rows
+             * @description A row that does not fit the model's input schema: reject fails the run (default); skip scores the other rows and lists the bad ones in the run's errors file (local engine only).
+             * @default reject
+             * @enum {string}
+             */
+            on_bad_rows: "reject" | "skip";
         };
         /** DeploymentCreate */
         DeploymentCreate: {
@@ -1440,6 +1734,13 @@ export interface components {
              * @enum {string}
              */
             engine: "local" | "spark";
+            /**
+             * On Bad Rows
+             * @description A row that does not fit the model's input schema: reject fails the run (default); skip scores the other rows and lists the bad ones in the run's errors file (local engine only).
+             * @default reject
+             * @enum {string}
+             */
+            on_bad_rows: "reject" | "skip";
         };
         /** DeploymentUpdate */
         DeploymentUpdate: {
@@ -1461,6 +1762,8 @@ export interface components {
             output?: components["schemas"]["OutputSpec"] | null;
             /** Engine */
             engine?: ("local" | "spark") | null;
+            /** On Bad Rows */
+            on_bad_rows?: ("reject" | "skip") | null;
         };
         /** Execution */
         Execution: {
@@ -1652,6 +1955,98 @@ export interface components {
             department: string;
             /** Models */
             models: number;
+        };
+        /**
+         * MarketDeployment
+         * @description A deployment of the model, for the model page's market list.
+         */
+        MarketDeployment: {
+            /** Name */
+            name: string;
+            /** Market */
+            market: string;
+            /** Owner */
+            owner: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "active" | "paused";
+        };
+        /** MarketRequest */
+        MarketRequest: {
+            /** Id */
+            id: number;
+            /** Model */
+            model: string;
+            /** Model Title */
+            model_title: string;
+            /** Market */
+            market: string;
+            /** Message */
+            message: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "declined";
+            /** Requested By */
+            requested_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Decided By */
+            decided_by: string | null;
+            /** Decided At */
+            decided_at: string | null;
+            /**
+             * Reason
+             * @description Why it was declined.
+             */
+            reason: string | null;
+        };
+        /**
+         * MarketRequestApprove
+         * @description Approve in one click (empty body). Only when the model is not open yet: the version or alias to
+         *     open it with.
+         */
+        MarketRequestApprove: {
+            /**
+             * Version
+             * @description A fixed version; or give alias.
+             */
+            version?: number | null;
+            /**
+             * Alias
+             * @description An alias to follow, e.g. champion.
+             */
+            alias?: string | null;
+        };
+        /**
+         * MarketRequestCreate
+         * @description Ask a model's owner to open a market to self-service.
+         */
+        MarketRequestCreate: {
+            /**
+             * Market
+             * @example IT
+             */
+            market: string;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+        };
+        /** MarketRequestDecline */
+        MarketRequestDecline: {
+            /**
+             * Reason
+             * @description Told to the requester.
+             */
+            reason: string;
         };
         /** Model */
         Model: {
@@ -1956,6 +2351,17 @@ export interface components {
             /** Page Size */
             page_size: number;
         };
+        /** Page[MarketRequest] */
+        Page_MarketRequest_: {
+            /** Items */
+            items: components["schemas"]["MarketRequest"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
         /** Page[Notification] */
         Page_Notification_: {
             /** Items */
@@ -2083,6 +2489,152 @@ export interface components {
         SchemaEdit: {
             /** Columns */
             columns: components["schemas"]["ColumnEdit"][];
+        };
+        /**
+         * SelfService
+         * @description What the model page shows about self-service: the open markets and what the caller may do.
+         */
+        SelfService: {
+            /** Model */
+            model: string;
+            /**
+             * Open
+             * @description False: no market is open (version, alias, markets are empty).
+             */
+            open: boolean;
+            /** Version */
+            version: number | null;
+            /** Alias */
+            alias: string | null;
+            /**
+             * Resolved Version
+             * @description The version a new deployment would serve now.
+             */
+            resolved_version: number | null;
+            /**
+             * Markets
+             * @description Open markets, sorted; ["*"] when every market is open.
+             */
+            markets: string[];
+            /** All Markets */
+            all_markets: boolean;
+            /** Opened By */
+            opened_by: string | null;
+            /** Opened At */
+            opened_at: string | null;
+            /** Updated By */
+            updated_by: string | null;
+            /** Updated At */
+            updated_at: string | null;
+            /**
+             * Deployments
+             * @description Existing deployments of the model, by market.
+             */
+            deployments: components["schemas"]["MarketDeployment"][];
+            /**
+             * Suggested Names
+             * @description Free deployment name per open market (``{model}-{market}``, a suffix if taken).
+             */
+            suggested_names: {
+                [key: string]: string;
+            };
+            /**
+             * Can Manage
+             * @description The caller may open, edit, close and approve (owner or admin).
+             */
+            can_manage: boolean;
+            /**
+             * Can Deploy
+             * @description The caller may deploy an open market (business_user and up).
+             */
+            can_deploy: boolean;
+            /**
+             * Can Request
+             * @description The caller may request a market (business_user and up).
+             */
+            can_request: boolean;
+            /**
+             * Pending Requests
+             * @description Pending market requests (only for can_manage).
+             */
+            pending_requests: number | null;
+        };
+        /**
+         * SelfServiceDeploy
+         * @description Deploy an open model for one market: the deployment follows the opened version or alias.
+         */
+        SelfServiceDeploy: {
+            /**
+             * Market
+             * @example FR
+             */
+            market: string;
+            /**
+             * Name
+             * @description Default: ``{model}-{market}``, with a suffix if taken.
+             */
+            name?: string | null;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            input?: components["schemas"]["SelfServiceInput"];
+            /** @description Needs a stored input (a dataset). */
+            schedule?: components["schemas"]["ScheduleSpec"] | null;
+            /**
+             * On Bad Rows
+             * @description A row that does not fit the model's input schema: reject fails the run (default); skip scores the other rows and lists the bad ones in the run's errors file.
+             * @default reject
+             * @enum {string}
+             */
+            on_bad_rows: "reject" | "skip";
+        };
+        /**
+         * SelfServiceInput
+         * @description A self-service deployment's input: a file with each run, or a stored dataset (by sha256).
+         */
+        SelfServiceInput: {
+            /**
+             * Kind
+             * @default upload
+             * @enum {string}
+             */
+            kind: "upload" | "dataset";
+            /**
+             * Dataset
+             * @description sha256 of a dataset.
+             */
+            dataset?: string | null;
+            /** Filename */
+            filename?: string | null;
+        };
+        /**
+         * SelfServiceOpen
+         * @description Open a model's version or alias to self-service for some markets (``["*"]``: every market).
+         */
+        SelfServiceOpen: {
+            /**
+             * Version
+             * @description A fixed version; or give alias.
+             */
+            version?: number | null;
+            /**
+             * Alias
+             * @description An alias to follow, e.g. champion.
+             */
+            alias?: string | null;
+            /**
+             * Markets
+             * @example [
+             *       "FR",
+             *       "DE"
+             *     ]
+             * @example [
+             *       "*"
+             *     ]
+             */
+            markets: string[];
         };
         /** Stats */
         Stats: {
@@ -2480,6 +3032,41 @@ export interface operations {
             };
         };
     };
+    setDeploymentInput: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_setDeploymentInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deployment"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     pauseDeployment: {
         parameters: {
             query?: never;
@@ -2529,6 +3116,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Deployment"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    downloadDeploymentTemplate: {
+        parameters: {
+            query?: {
+                format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path: {
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                    "application/octet-stream": unknown;
                 };
             };
             /** @description Validation Error */
@@ -3878,6 +4499,38 @@ export interface operations {
             };
         };
     };
+    downloadExecutionErrors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A numeric id. */
+                execution_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     getStats: {
         parameters: {
             query?: never;
@@ -4416,6 +5069,313 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getSelfService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfService"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    openSelfService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SelfServiceOpen"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfService"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    closeSelfService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deploySelfService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SelfServiceDeploy"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deployment"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    requestMarket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarketRequestCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketRequest"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listMarketRequests: {
+        parameters: {
+            query?: {
+                /** @description received: for your models (all for admins); sent: yours. */
+                view?: "received" | "sent";
+                model?: string | null;
+                status?: ("pending" | "approved" | "declined") | null;
+                /** @description Page number, from 1. */
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MarketRequest_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    approveMarketRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A numeric id. */
+                request_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["MarketRequestApprove"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketRequest"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    declineMarketRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A numeric id. */
+                request_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarketRequestDecline"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketRequest"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    createDeployments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeploymentBulkCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deployment"][];
                 };
             };
             /** @description Validation Error */

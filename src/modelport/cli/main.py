@@ -583,7 +583,12 @@ def deployments_list(
     console.print(table)
 
 
-@deployments_app.command("create")
+@deployments_app.command(
+    "create",
+    epilog="A --cron schedule needs a stored input: --dataset FILE, or --query SQL --connection NAME "
+    "(without one, each run takes a file). Example: modelport deployments create churn-fr churn-fr "
+    "--market FR --alias champion --cron '0 6 * * 1' --timezone Europe/Paris --dataset customers.csv",
+)
 @handle_errors
 def deployments_create(
     name: Annotated[str, typer.Argument(help="Deployment name (slug).")],
@@ -591,23 +596,70 @@ def deployments_create(
     market: Annotated[str, typer.Option(help="Market, e.g. FR.")],
     alias: Annotated[str | None, typer.Option(help="Alias to follow, e.g. champion.")] = None,
     version: Annotated[int | None, typer.Option(help="A fixed version instead of an alias.")] = None,
-    cron: Annotated[str | None, typer.Option(help="Cron schedule, e.g. '0 6 * * 1'.")] = None,
+    cron: Annotated[
+        str | None,
+        typer.Option(help="Cron schedule, e.g. '0 6 * * 1' (needs --dataset, or --query and --connection)."),
+    ] = None,
     timezone: Annotated[str, typer.Option(help="Time zone of the schedule.")] = "UTC",
     dataset: Annotated[
-        str | None, typer.Option(help="sha256 of an uploaded dataset to read on schedule.")
+        str | None,
+        typer.Option(
+            metavar="FILE",
+            help="Input stored once (CSV, Excel or Parquet; or the sha256 of an uploaded dataset), read "
+            "by the schedule and by runs without a file.",
+        ),
+    ] = None,
+    query: Annotated[
+        str | None,
+        typer.Option(metavar="SQL", help="Input read by a SQL query instead (:market is the market)."),
+    ] = None,
+    connection: Annotated[
+        str | None, typer.Option(metavar="NAME", help="The connection of --query (MODELPORT_CONNECTIONS).")
     ] = None,
     url: UrlOpt = None,
     token: TokenOpt = None,
 ) -> None:
     """Deploy a model for a market."""
-    extra: dict[str, Any] = {}
-    if dataset:
-        extra["input"] = {"kind": "dataset", "dataset": dataset}
+    extra: dict[str, Any] = {"dataset": dataset, "query": query, "connection": connection}
     with _client(url, token) as client:
         d = client.deploy(
             name, model, market, version=version, alias=alias, cron=cron, timezone=timezone, **extra
         )
     console.print(f"deployed {d.model} v{d.resolved_version} as {d.name} (id {d.id}) for {d.market}")
+
+
+@deployments_app.command(
+    "set-input",
+    epilog="Example: modelport deployments set-input churn-fr customers-2026-12.csv",
+)
+@handle_errors
+def deployments_set_input(
+    ref: Annotated[str, typer.Argument(help="Deployment id or name.")],
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            exists=True, dir_okay=False, help="CSV, Excel or Parquet file with the model's columns."
+        ),
+    ] = None,
+    query: Annotated[
+        str | None, typer.Option(metavar="SQL", help="Read a SQL query instead (:market is the market).")
+    ] = None,
+    connection: Annotated[
+        str | None, typer.Option(metavar="NAME", help="The connection of --query (MODELPORT_CONNECTIONS).")
+    ] = None,
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Replace what a deployment's schedule (and runs without a file) read: upload FILE and make it the
+    deployment's dataset in one step, or give a --query on a --connection."""
+    with _client(url, token) as client:
+        d = client.set_input(ref, file, query=query, connection=connection)
+    what = (
+        f"dataset {d.input.filename} ({(d.input.dataset or '')[:12]})"
+        if d.input.kind == "dataset"
+        else f"query on {d.input.connection}"
+    )
+    console.print(f"{d.name} now reads {what}")
 
 
 @deployments_app.command("pause")

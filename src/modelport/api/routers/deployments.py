@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from fastapi.encoders import jsonable_encoder
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from modelport.api import tokencache
 from modelport.api.params import PageNo
 from modelport.api.security import authenticate, get_context, requires
+from modelport.api.uploads import spooled
 from modelport.errors import InvalidArgument
 from modelport.principal import Principal
 from modelport.schemas import (
@@ -57,7 +58,10 @@ def list_deployments(
 def create_deployment(
     body: DeploymentCreate, request: Request, principal: Principal = requires(Role.data_scientist)
 ) -> Deployment:
-    """Deploy a model version (or the alias it should follow) for a market, optionally on a schedule."""
+    """Deploy a model version (or the alias it should follow) for a market, optionally on a schedule.
+
+    A schedule needs a stored input, a dataset (``input.kind = "dataset"``) or a SQL query
+    (``"sql"``); with ``"upload"`` (a file with each run) it is refused, naming ``schedule``."""
     return DeploymentService(get_context(request)).create(body, principal)
 
 
@@ -71,7 +75,22 @@ def get_deployment(ref: str, request: Request, principal: Principal = requires(R
 def update_deployment(
     ref: str, body: DeploymentUpdate, request: Request, principal: Principal = requires(Role.data_scientist)
 ) -> Deployment:
+    """Change a deployment; a schedule on an input that is a file with each run is refused (``schedule``)."""
     return DeploymentService(get_context(request)).update(ref, body, principal)
+
+
+@router.put("/deployments/{ref}/input", operation_id="setDeploymentInput", response_model=Deployment)
+def set_deployment_input(
+    ref: str,
+    request: Request,
+    file: Annotated[UploadFile, File(description="CSV, Excel (.xlsx) or Parquet, with the model's columns.")],
+    principal: Principal = requires(Role.data_scientist),
+) -> Deployment:
+    """Make an uploaded file the deployment's input (a dataset, replacing its previous input): what its
+    schedule and runs without a file read from now on. The header must hold the model's columns."""
+    ctx = get_context(request)
+    with spooled(file, ctx.tmp_dir, ctx.settings.max_upload_bytes, "file") as path:
+        return DeploymentService(ctx).set_input_file(ref, path, file.filename or "", principal)
 
 
 @router.post("/deployments/{ref}/pause", operation_id="pauseDeployment", response_model=Deployment)
