@@ -382,9 +382,11 @@ class Chaos:
                 self.event(f"kill -9 child {pid} of execution {kids[pid]}")
                 return True
             return False
-        if action == "sigterm worker" and workers:
+        if action == "sigterm worker":  # one that runs something: its graceful shutdown has work to do
             busy = {pid for _, _, w in self._running() if (pid := self._worker_pid(w)) in workers}
-            proc = workers[self.rng.choice(sorted(busy))] if busy else self.rng.choice(list(workers.values()))
+            if not busy:
+                return False
+            proc = workers[self.rng.choice(sorted(busy))]
             proc.send_signal(signal.SIGTERM)
             self.terminating[proc.pid] = time.monotonic()
             self.event(f"SIGTERM worker {proc.pid}")
