@@ -7,7 +7,15 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
 from modelport.columns import ModelSchema
 
@@ -450,13 +458,18 @@ def _market(value: str) -> str:
     return value.upper()
 
 
-def _markets(values: list[str], *, allow_all: bool) -> list[str]:
-    """Distinct market labels in order; ``["*"]`` (all markets) alone when ``allow_all``."""
-    if allow_all and ALL_MARKETS in (v.strip() for v in values):
-        if len(values) > 1:
-            raise ValueError("'*' (all markets) cannot be combined with other markets")
-        return [ALL_MARKETS]
-    markets = [_market(v) for v in values]
+def _market_or_all(value: str) -> str:
+    return ALL_MARKETS if value.strip() == ALL_MARKETS else _market(value)
+
+
+Market = Annotated[str, AfterValidator(_market)]
+MarketOrAll = Annotated[str, AfterValidator(_market_or_all)]
+
+
+def _distinct_markets(markets: list[str]) -> list[str]:
+    """A list of markets without repeats, where ``*`` (all markets) stands alone."""
+    if ALL_MARKETS in markets and len(markets) > 1:
+        raise ValueError("'*' (all markets) cannot be combined with other markets")
     repeated = sorted({m for m in markets if markets.count(m) > 1})
     if repeated:
         raise ValueError(f"market {repeated[0]!r} is listed twice")
@@ -471,12 +484,9 @@ class _VersionOrAlias(Strict):
 class SelfServiceOpen(_VersionOrAlias):
     """Open a model's version or alias to self-service for some markets (``["*"]``: every market)."""
 
-    markets: list[str] = Field(min_length=1, max_length=200, examples=[["FR", "DE"], ["*"]])
+    markets: list[MarketOrAll] = Field(min_length=1, max_length=200, examples=[["FR", "DE"], ["*"]])
 
-    @field_validator("markets")
-    @classmethod
-    def _check_markets(cls, values: list[str]) -> list[str]:
-        return _markets(values, allow_all=True)
+    _check_markets = field_validator("markets")(_distinct_markets)
 
     @model_validator(mode="after")
     def _one_target(self) -> SelfServiceOpen:
@@ -543,7 +553,7 @@ class SelfServiceInput(Strict):
 class SelfServiceDeploy(Strict):
     """Deploy an open model for one market: the deployment follows the opened version or alias."""
 
-    market: str = Field(examples=["FR"])
+    market: Market = Field(examples=["FR"])
     name: str | None = Field(
         default=None, pattern=SLUG, description="Default: ``{model}-{market}``, with a suffix if taken."
     )
@@ -551,14 +561,12 @@ class SelfServiceDeploy(Strict):
     input: SelfServiceInput = Field(default_factory=SelfServiceInput)
     schedule: ScheduleSpec | None = Field(default=None, description="Needs a stored input (a dataset).")
 
-    _check_market = field_validator("market")(_market)
-
 
 class DeploymentBulkCreate(Strict):
     """Deploy one model for several markets at once: one deployment per market, all or none."""
 
     model: str = Field(pattern=SLUG)
-    markets: list[str] = Field(min_length=1, max_length=100, examples=[["FR", "DE", "IT"]])
+    markets: list[Market] = Field(min_length=1, max_length=100, examples=[["FR", "DE", "IT"]])
     name_prefix: str | None = Field(
         default=None,
         pattern=SLUG,
@@ -573,19 +581,14 @@ class DeploymentBulkCreate(Strict):
     output: OutputSpec = Field(default_factory=OutputSpec)
     engine: Engine = "local"
 
-    @field_validator("markets")
-    @classmethod
-    def _check_markets(cls, values: list[str]) -> list[str]:
-        return _markets(values, allow_all=False)
+    _check_markets = field_validator("markets")(_distinct_markets)
 
 
 class MarketRequestCreate(Strict):
     """Ask a model's owner to open a market to self-service."""
 
-    market: str = Field(examples=["IT"])
+    market: Market = Field(examples=["IT"])
     message: str = Field(default="", max_length=2000)
-
-    _check_market = field_validator("market")(_market)
 
 
 class MarketRequestApprove(_VersionOrAlias):

@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import httpx
 
@@ -33,12 +33,14 @@ from modelport.schemas import (
     Execution,
     ExecutionLog,
     LoggedPrediction,
+    MarketRequest,
     Model,
     ModelSearch,
     ModelVersion,
     Notification,
     Page,
     PredictResponse,
+    SelfService,
     Subscription,
     User,
     Webhook,
@@ -350,6 +352,7 @@ class Client:
 
     # --- deployments and runs --------------------------------------------------------------------
 
+    @overload
     def deploy(
         self,
         name: str,
@@ -364,26 +367,137 @@ class Client:
         query: str | None = None,
         connection: str | None = None,
         **fields: Any,
-    ) -> Deployment:
+    ) -> Deployment: ...
+
+    @overload
+    def deploy(
+        self,
+        name: str,
+        model: str,
+        *,
+        markets: list[str],
+        version: int | None = None,
+        alias: str | None = None,
+        cron: str | None = None,
+        timezone: str = "UTC",
+        dataset: str | Path | None = None,
+        query: str | None = None,
+        connection: str | None = None,
+        **fields: Any,
+    ) -> list[Deployment]: ...
+
+    def deploy(
+        self,
+        name: str,
+        model: str,
+        market: str | None = None,
+        *,
+        markets: list[str] | None = None,
+        version: int | None = None,
+        alias: str | None = None,
+        cron: str | None = None,
+        timezone: str = "UTC",
+        dataset: str | Path | None = None,
+        query: str | None = None,
+        connection: str | None = None,
+        **fields: Any,
+    ) -> Deployment | list[Deployment]:
         """Deploy a version (or an alias to follow, e.g. ``champion``) for a market, optionally on a cron.
 
         A ``cron`` schedule needs a stored input: ``dataset``, a CSV, Excel or Parquet file uploaded
         here once (or the sha256 of one already uploaded), or a SQL ``query`` on a ``connection``
-        (``:market`` is bound to the market). Without either, each run takes a file."""
-        body: dict[str, Any] = {
-            "name": name,
-            "model": model,
-            "market": market,
-            "version": version,
-            "alias": alias,
-            **fields,
-        }
+        (``:market`` is bound to the market). Without either, each run takes a file.
+
+        With ``markets=[...]`` instead of ``market``: one deployment per market, named
+        ``{name}-{market}`` (lowercase), all created or none (the error names the market)."""
+        if (market is None) == (markets is None):
+            raise ValueError("give market or markets (exactly one)")
+        body: dict[str, Any] = {"model": model, "version": version, "alias": alias, **fields}
         stored = self._stored_input(dataset, query, connection)
         if stored is not None:
             body["input"] = stored
         if cron:
             body["schedule"] = {"cron": cron, "timezone": timezone}
+        if markets is not None:
+            created = self._call(
+                "POST", "/api/v1/deployments/bulk", json={**body, "name_prefix": name, "markets": markets}
+            )
+            return [Deployment.model_validate(d) for d in created]
+        body.update(name=name, market=market)
         return Deployment.model_validate(self._call("POST", "/api/v1/deployments", json=body))
+
+    # --- self-service markets --------------------------------------------------------------------
+
+    def self_service(self, model: str) -> SelfService:
+        """Which markets of ``model`` are open to self-service, and what you may do there."""
+        return SelfService.model_validate(self._call("GET", f"/api/v1/models/{model}/self-service"))
+
+    def open_markets(
+        self, model: str, markets: list[str], *, alias: str | None = None, version: int | None = None
+    ) -> SelfService:
+        """Open ``model``'s alias (or version) to self-service for ``markets`` (``["*"]``: every market);
+        replaces the opening when there was one (owner or admin)."""
+        body = {"markets": markets, "alias": alias, "version": version}
+        return SelfService.model_validate(
+            self._call("PUT", f"/api/v1/models/{model}/self-service", json=body)
+        )
+
+    def close_markets(self, model: str) -> None:
+        """Close ``model`` to self-service (its deployments stay)."""
+        self._call("DELETE", f"/api/v1/models/{model}/self-service")
+
+    def deploy_market(
+        self,
+        model: str,
+        market: str,
+        *,
+        name: str | None = None,
+        dataset: str | None = None,
+        cron: str | None = None,
+        timezone: str = "UTC",
+        description: str = "",
+    ) -> Deployment:
+        """Deploy an open ``model`` for ``market`` yourself (business users too): it follows the opened
+        version or alias; ``name`` defaults to ``{model}-{market}``; ``dataset`` (the sha256 of a file
+        uploaded to ``/api/v1/datasets``) is the stored input a ``cron`` schedule needs."""
+        body: dict[str, Any] = {"market": market, "name": name, "description": description}
+        if dataset:
+            body["input"] = {"kind": "dataset", "dataset": dataset}
+        if cron:
+            body["schedule"] = {"cron": cron, "timezone": timezone}
+        return Deployment.model_validate(
+            self._call("POST", f"/api/v1/models/{model}/self-service/deployments", json=body)
+        )
+
+    def request_market(self, model: str, market: str, message: str = "") -> MarketRequest:
+        """Ask ``model``'s owner to open ``market`` to self-service (they are notified)."""
+        body = {"market": market, "message": message}
+        return MarketRequest.model_validate(
+            self._call("POST", f"/api/v1/models/{model}/market-requests", json=body)
+        )
+
+    def market_requests(
+        self, view: str = "received", *, model: str | None = None, status: str | None = None
+    ) -> list[MarketRequest]:
+        """``received``: requests for your models (all for admins); ``sent``: yours. Newest first."""
+        params = {k: v for k, v in {"view": view, "model": model, "status": status}.items() if v}
+        page = Page[MarketRequest].model_validate(self._call("GET", "/api/v1/market-requests", params=params))
+        return page.items
+
+    def approve_market(
+        self, request_id: int, *, alias: str | None = None, version: int | None = None
+    ) -> MarketRequest:
+        """Approve a request: its market opens. ``alias``/``version``: only for a model not open yet."""
+        body = {k: v for k, v in {"alias": alias, "version": version}.items() if v is not None}
+        return MarketRequest.model_validate(
+            self._call("POST", f"/api/v1/market-requests/{request_id}/approve", json=body or None)
+        )
+
+    def decline_market(self, request_id: int, reason: str) -> MarketRequest:
+        """Decline a request; ``reason`` is told to the requester."""
+        return MarketRequest.model_validate(
+            self._call("POST", f"/api/v1/market-requests/{request_id}/decline", json={"reason": reason})
+        )
 
     def deployments(self, **filters: Any) -> list[Deployment]:
         page = Page[Deployment].model_validate(self._call("GET", "/api/v1/deployments", params=filters))

@@ -66,6 +66,8 @@ def _ensure_fixtures(
         "subscription_id": "1",
         "webhook_id": "1",
         "delivery_id": "1",
+        # a market request: none exists, so callers allowed through get 404 or 422
+        "request_id": "1",
     }
 
 

@@ -19,6 +19,7 @@ from modelport.api.routers import (
     deployments,
     executions,
     health,
+    markets,
     metrics,
     models,
     notifications,
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
         stats,
         audit,
         notifications,
+        markets,
     ):
         _document_roles(module.router)
         app.include_router(module.router)

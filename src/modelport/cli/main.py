@@ -593,7 +593,12 @@ def deployments_list(
 def deployments_create(
     name: Annotated[str, typer.Argument(help="Deployment name (slug).")],
     model: Annotated[str, typer.Argument(help="Model name.")],
-    market: Annotated[str, typer.Option(help="Market, e.g. FR.")],
+    market: Annotated[
+        list[str] | None, typer.Option("--market", help="Market, e.g. FR (repeat it for several).")
+    ] = None,
+    markets: Annotated[
+        str | None, typer.Option("--markets", help="Several markets at once, e.g. FR,DE,IT.")
+    ] = None,
     alias: Annotated[str | None, typer.Option(help="Alias to follow, e.g. champion.")] = None,
     version: Annotated[int | None, typer.Option(help="A fixed version instead of an alias.")] = None,
     cron: Annotated[
@@ -619,13 +624,46 @@ def deployments_create(
     url: UrlOpt = None,
     token: TokenOpt = None,
 ) -> None:
-    """Deploy a model for a market."""
+    """Deploy a model for a market; for several markets, one deployment each named NAME-<market>,
+    all created or none."""
+    chosen = _market_list(market, markets)
     extra: dict[str, Any] = {"dataset": dataset, "query": query, "connection": connection}
     with _client(url, token) as client:
-        d = client.deploy(
-            name, model, market, version=version, alias=alias, cron=cron, timezone=timezone, **extra
-        )
-    console.print(f"deployed {d.model} v{d.resolved_version} as {d.name} (id {d.id}) for {d.market}")
+        if len(chosen) == 1:
+            created = [
+                client.deploy(
+                    name,
+                    model,
+                    chosen[0],
+                    version=version,
+                    alias=alias,
+                    cron=cron,
+                    timezone=timezone,
+                    **extra,
+                )
+            ]
+        else:
+            created = client.deploy(
+                name,
+                model,
+                markets=chosen,
+                version=version,
+                alias=alias,
+                cron=cron,
+                timezone=timezone,
+                **extra,
+            )
+    for d in created:
+        console.print(f"deployed {d.model} v{d.resolved_version} as {d.name} (id {d.id}) for {d.market}")
+
+
+def _market_list(market: list[str] | None, markets: str | None) -> list[str]:
+    """The markets of ``--market`` (repeated) and ``--markets`` (comma-separated), in order."""
+    chosen = [*(market or []), *(m.strip() for m in (markets or "").split(",") if m.strip())]
+    if not chosen:
+        err.print("[red]error (market):[/red] give --market FR (repeatable) or --markets FR,DE")
+        raise typer.Exit(2)
+    return chosen
 
 
 @deployments_app.command(
@@ -727,6 +765,179 @@ def deployments_predictions(
             json.dumps(item.outputs[0]) if item.outputs else "",
         )
     console.print(table)
+
+
+# --- self-service markets (through the API) --------------------------------------------------------
+
+markets_app = typer.Typer(
+    help="Self-service markets: open a model to business users, deploy an open market, request one.",
+    no_args_is_help=True,
+)
+app.add_typer(markets_app, name="markets")
+
+
+@markets_app.command("show")
+@handle_errors
+def markets_show(
+    model: Annotated[str, typer.Argument(help="Model name.")],
+    output: OutputOpt = "table",
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Show which markets of a model are open to self-service, and its deployments."""
+    with _client(url, token) as client:
+        state = client.self_service(model)
+    if output == "json":
+        console.print_json(state.model_dump_json())
+        return
+    if not state.open:
+        console.print(f"{model} is not open to self-service")
+    else:
+        target = (
+            f"alias {state.alias} (v{state.resolved_version})" if state.alias else f"version {state.version}"
+        )
+        console.print(
+            f"{model}: {target} open for {', '.join(state.markets)} "
+            f"(by {state.opened_by}, {state.opened_at:%Y-%m-%d})"
+        )
+    if state.pending_requests:
+        console.print(f"{state.pending_requests} market request(s) pending: modelport markets requests")
+    table = Table(title=f"{len(state.deployments)} deployments")
+    for column in ("market", "name", "owner", "state"):
+        table.add_column(column)
+    for d in state.deployments:
+        table.add_row(d.market, d.name, d.owner, d.state)
+    console.print(table)
+
+
+@markets_app.command("open")
+@handle_errors
+def markets_open(
+    model: Annotated[str, typer.Argument(help="Model name.")],
+    market: Annotated[
+        list[str] | None, typer.Option("--market", help="Market to open (repeatable); '*' for all.")
+    ] = None,
+    markets: Annotated[str | None, typer.Option("--markets", help="Markets at once: FR,DE or '*'.")] = None,
+    alias: Annotated[str | None, typer.Option(help="Alias the deployments follow, e.g. champion.")] = None,
+    version: Annotated[int | None, typer.Option(help="A fixed version instead of an alias.")] = None,
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Open a model's alias (or version) to self-service for markets (replaces its opening)."""
+    chosen = _market_list(market, markets)
+    with _client(url, token) as client:
+        state = client.open_markets(model, chosen, alias=alias, version=version)
+    console.print(f"{model}: open for {', '.join(state.markets)}")
+
+
+@markets_app.command("close")
+@handle_errors
+def markets_close(
+    model: Annotated[str, typer.Argument(help="Model name.")],
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Close a model to self-service (its deployments stay)."""
+    with _client(url, token) as client:
+        client.close_markets(model)
+    console.print(f"{model}: closed to self-service")
+
+
+@markets_app.command("deploy")
+@handle_errors
+def markets_deploy(
+    model: Annotated[str, typer.Argument(help="Model name.")],
+    market: Annotated[str, typer.Argument(help="An open market, e.g. FR.")],
+    name: Annotated[str | None, typer.Option(help="Deployment name (default MODEL-MARKET).")] = None,
+    dataset: Annotated[str | None, typer.Option(help="sha256 of an uploaded dataset (stored input).")] = None,
+    cron: Annotated[str | None, typer.Option(help="Cron schedule (needs --dataset).")] = None,
+    timezone: Annotated[str, typer.Option(help="Time zone of the schedule.")] = "UTC",
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Deploy an open model for a market yourself: it follows the version or alias its owner opened."""
+    with _client(url, token) as client:
+        d = client.deploy_market(model, market, name=name, dataset=dataset, cron=cron, timezone=timezone)
+    console.print(f"deployed {d.model} v{d.resolved_version} as {d.name} (id {d.id}) for {d.market}")
+
+
+@markets_app.command("request")
+@handle_errors
+def markets_request(
+    model: Annotated[str, typer.Argument(help="Model name.")],
+    market: Annotated[str, typer.Argument(help="The market you need, e.g. IT.")],
+    message: Annotated[str, typer.Option(help="A word for the owner.")] = "",
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Ask a model's owner to open a market to self-service."""
+    with _client(url, token) as client:
+        r = client.request_market(model, market, message)
+    console.print(f"request {r.id}: {r.model} for {r.market}, {r.status}")
+
+
+@markets_app.command("requests")
+@handle_errors
+def markets_requests(
+    sent: Annotated[
+        bool, typer.Option("--sent", help="Your own requests (default: for your models).")
+    ] = False,
+    model: Annotated[str | None, typer.Option(help="Only this model.")] = None,
+    status: Annotated[str | None, typer.Option(help="pending, approved or declined.")] = None,
+    output: OutputOpt = "table",
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """List market requests, newest first."""
+    with _client(url, token) as client:
+        items = client.market_requests("sent" if sent else "received", model=model, status=status)
+    if output == "json":
+        console.print_json(json.dumps([r.model_dump(mode="json") for r in items]))
+        return
+    table = Table(title=f"{len(items)} market requests")
+    for column in ("id", "model", "market", "by", "status", "asked", "message", "reason"):
+        table.add_column(column)
+    for r in items:
+        table.add_row(
+            str(r.id),
+            r.model,
+            r.market,
+            r.requested_by,
+            r.status,
+            r.created_at.strftime("%Y-%m-%d %H:%M"),
+            r.message[:60],
+            (r.reason or "")[:60],
+        )
+    console.print(table)
+
+
+@markets_app.command("approve")
+@handle_errors
+def markets_approve(
+    request_id: Annotated[int, typer.Argument(help="Request id.")],
+    alias: Annotated[str | None, typer.Option(help="Only for a model not open yet: the alias.")] = None,
+    version: Annotated[int | None, typer.Option(help="Only for a model not open yet: the version.")] = None,
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Approve a market request: the market opens and the requester is told."""
+    with _client(url, token) as client:
+        r = client.approve_market(request_id, alias=alias, version=version)
+    console.print(f"request {r.id}: {r.model} open for {r.market}")
+
+
+@markets_app.command("decline")
+@handle_errors
+def markets_decline(
+    request_id: Annotated[int, typer.Argument(help="Request id.")],
+    reason: Annotated[str, typer.Option(help="Why (told to the requester).")],
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Decline a market request with a reason."""
+    with _client(url, token) as client:
+        r = client.decline_market(request_id, reason)
+    console.print(f"request {r.id}: declined")
 
 
 @app.command("run")

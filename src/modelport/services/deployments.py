@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
@@ -9,14 +10,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from croniter import croniter
+from sqlalchemy.orm import Session
 
 from modelport.columns import ModelSchema
 from modelport.context import Context
 from modelport.db.tables import DeploymentRow, ModelRow, utcnow
-from modelport.errors import Conflict, Forbidden, InvalidArgument, NotFound
+from modelport.errors import AlreadyExists, Conflict, Forbidden, InvalidArgument, NotFound
 from modelport.principal import Principal
 from modelport.schemas import (
     Deployment,
+    DeploymentBulkCreate,
     DeploymentCreate,
     DeploymentUpdate,
     InputSpec,
@@ -46,6 +49,15 @@ def next_runs(schedule: ScheduleSpec, count: int = 5, after: datetime | None = N
 
 def next_run_utc(cron: str, timezone: str, after: datetime) -> datetime:
     return next_runs(ScheduleSpec(cron=cron, timezone=timezone), 1, after)[0].astimezone(ZoneInfo("UTC"))
+
+
+NAME_MAX = 100  # what deployments.name holds (and SLUG allows)
+
+
+def deployment_name(prefix: str, market: str) -> str:
+    """``{prefix}-{market}`` as a deployment name: lowercase, other characters as one hyphen
+    (``churn`` and ``UK`` make ``churn-uk``)."""
+    return f"{prefix}-" + re.sub(r"[^a-z0-9]+", "-", market.lower()).strip("-")
 
 
 def check_schedule_input(schedule: ScheduleSpec | str | None, inp: InputSpec, name: str) -> None:
@@ -95,8 +107,9 @@ class DeploymentService:
         if not principal.is_admin and row.owner_id != principal.user_id:
             raise Forbidden("only the deployment's owner or an admin may change it")
 
-    def create(self, data: DeploymentCreate, principal: Principal) -> Deployment:
-        require(principal, Role.data_scientist)
+    def check_new(self, data: DeploymentCreate) -> None:
+        """The checks of a new deployment that need no transaction: version or alias, a schedule's
+        stored input, the engine, the input and output (InvalidArgument naming the field)."""
         if (data.version is None) == (data.alias is None):
             raise InvalidArgument("give either version or alias (exactly one)", field="version")
         check_schedule_input(data.schedule, data.input, data.name)
@@ -105,48 +118,96 @@ class DeploymentService:
 
             check_engine("spark")
         self._check_io(data.input, data.output)
+
+    def create(self, data: DeploymentCreate, principal: Principal) -> Deployment:
+        require(principal, Role.data_scientist)
+        self.check_new(data)
         with self.ctx.db.session() as s:
-            model = CatalogStore(s).get_model(data.model, principal)
-            if model.state == "archived":
-                raise Conflict(f"model {data.model!r} is archived: restore it to deploy it", field="model")
-            ref = str(data.version) if data.version is not None else str(data.alias)
-            try:
-                CatalogStore(s).get_version(data.model, ref, principal)
-            except NotFound:
-                field = "version" if data.version is not None else "alias"
-                raise InvalidArgument(f"model {data.model!r} has no {field} {ref!r}", field=field) from None
-            now = utcnow()
-            row = DeploymentStore(s).create(
-                name=data.name,
-                model_id=model.id,
-                version=data.version,
-                alias=data.alias,
-                market=data.market,
-                description=data.description,
-                owner_id=principal.user_id,
-                params=data.params,
-                cron=data.schedule.cron if data.schedule else None,
-                timezone=data.schedule.timezone if data.schedule else "UTC",
-                next_run_at=next_run_utc(data.schedule.cron, data.schedule.timezone, now)
-                if data.schedule
-                else None,
-                input_spec=data.input.model_dump(),
-                output_spec=data.output.model_dump(),
-                engine=data.engine,
-                state="active",
-            )
-            record(
-                AuditStore(s),
-                principal,
-                "deployment.create",
-                "deployment",
-                data.name,
-                model=data.model,
-                version=data.version,
-                alias=data.alias,
-                market=data.market,
-            )
-            return DeploymentStore(s).to_domain(row)
+            return self.create_in(s, data, principal)
+
+    def create_many(self, data: DeploymentBulkCreate, principal: Principal) -> list[Deployment]:
+        """One deployment per market, named ``{name_prefix}-{market}``, in one transaction: a name
+        that is taken or too long creates none, and the error names the market (``markets.<i>``)."""
+        require(principal, Role.data_scientist)
+        prefix = data.name_prefix or data.model
+        common = data.model_dump(exclude={"markets", "name_prefix"})
+        items: list[DeploymentCreate] = []
+        named: dict[str, str] = {}
+        for i, market in enumerate(data.markets):
+            name = deployment_name(prefix, market)
+            if len(name) > NAME_MAX:
+                raise InvalidArgument(
+                    f"market {market}: the name {name!r} is longer than {NAME_MAX} characters; "
+                    "give a shorter name_prefix",
+                    field=f"markets.{i}",
+                )
+            if name in named:
+                raise InvalidArgument(
+                    f"markets {named[name]} and {market} would both be named {name!r}", field=f"markets.{i}"
+                )
+            named[name] = market
+            items.append(DeploymentCreate(name=name, market=market, **common))
+        for item in items:
+            self.check_new(item)
+        with self.ctx.db.session() as s:
+            created: list[Deployment] = []
+            for i, item in enumerate(items):
+                try:
+                    created.append(self.create_in(s, item, principal, batch=data.markets))
+                except AlreadyExists as exc:
+                    raise AlreadyExists(
+                        f"market {item.market}: {exc.message}; none of the {len(items)} deployments "
+                        "was created",
+                        field=f"markets.{i}",
+                    ) from None
+            return created
+
+    def create_in(self, s: Session, data: DeploymentCreate, principal: Principal, **audit: Any) -> Deployment:
+        """Write a deployment that :meth:`check_new` accepted, in the caller's transaction, with its
+        audit event (``audit``: more details for it, e.g. ``via``). The caller checks the role.
+        Raises NotFound (model), InvalidArgument (version or alias), AlreadyExists (name)."""
+        model = CatalogStore(s).get_model(data.model, principal)
+        if model.state == "archived":
+            raise Conflict(f"model {data.model!r} is archived: restore it to deploy it", field="model")
+        ref = str(data.version) if data.version is not None else str(data.alias)
+        try:
+            CatalogStore(s).get_version(data.model, ref, principal)
+        except NotFound:
+            field = "version" if data.version is not None else "alias"
+            raise InvalidArgument(f"model {data.model!r} has no {field} {ref!r}", field=field) from None
+        now = utcnow()
+        row = DeploymentStore(s).create(
+            name=data.name,
+            model_id=model.id,
+            version=data.version,
+            alias=data.alias,
+            market=data.market,
+            description=data.description,
+            owner_id=principal.user_id,
+            params=data.params,
+            cron=data.schedule.cron if data.schedule else None,
+            timezone=data.schedule.timezone if data.schedule else "UTC",
+            next_run_at=next_run_utc(data.schedule.cron, data.schedule.timezone, now)
+            if data.schedule
+            else None,
+            input_spec=data.input.model_dump(),
+            output_spec=data.output.model_dump(),
+            engine=data.engine,
+            state="active",
+        )
+        record(
+            AuditStore(s),
+            principal,
+            "deployment.create",
+            "deployment",
+            data.name,
+            model=data.model,
+            version=data.version,
+            alias=data.alias,
+            market=data.market,
+            **audit,
+        )
+        return DeploymentStore(s).to_domain(row)
 
     def get(self, ref: str, principal: Principal) -> Deployment:
         with self.ctx.db.session() as s:
