@@ -393,6 +393,10 @@ class OutputSpec(Strict):
 Engine = Literal["local", "spark"]
 
 
+BadRows = Literal["reject", "skip"]
+"""What a run does with rows that do not fit the model's input schema."""
+
+
 class DeploymentCreate(Strict):
     name: str = Field(pattern=SLUG)
     model: str = Field(pattern=SLUG)
@@ -405,6 +409,11 @@ class DeploymentCreate(Strict):
     input: InputSpec = Field(default_factory=InputSpec)
     output: OutputSpec = Field(default_factory=OutputSpec)
     engine: Engine = "local"
+    on_bad_rows: BadRows = Field(
+        default="reject",
+        description="A row that does not fit the model's input schema: reject fails the run (default); "
+        "skip scores the other rows and lists the bad ones in the run's errors file (local engine only).",
+    )
 
 
 class DeploymentUpdate(Strict):
@@ -417,6 +426,7 @@ class DeploymentUpdate(Strict):
     input: InputSpec | None = None
     output: OutputSpec | None = None
     engine: Engine | None = None
+    on_bad_rows: BadRows | None = None
 
 
 DeploymentState = Literal["active", "paused"]
@@ -438,6 +448,7 @@ class Deployment(BaseModel):
     input: InputSpec
     output: OutputSpec
     engine: Engine
+    on_bad_rows: BadRows = "reject"
     state: DeploymentState
     next_run_at: datetime | None
     created_at: datetime
@@ -560,6 +571,11 @@ class SelfServiceDeploy(Strict):
     description: str = Field(default="", max_length=10_000)
     input: SelfServiceInput = Field(default_factory=SelfServiceInput)
     schedule: ScheduleSpec | None = Field(default=None, description="Needs a stored input (a dataset).")
+    on_bad_rows: BadRows = Field(
+        default="reject",
+        description="A row that does not fit the model's input schema: reject fails the run (default); "
+        "skip scores the other rows and lists the bad ones in the run's errors file.",
+    )
 
 
 class DeploymentBulkCreate(Strict):
@@ -580,6 +596,11 @@ class DeploymentBulkCreate(Strict):
     input: InputSpec = Field(default_factory=InputSpec)
     output: OutputSpec = Field(default_factory=OutputSpec)
     engine: Engine = "local"
+    on_bad_rows: BadRows = Field(
+        default="reject",
+        description="A row that does not fit the model's input schema: reject fails the run (default); "
+        "skip scores the other rows and lists the bad ones in the run's errors file (local engine only).",
+    )
 
     _check_markets = field_validator("markets")(_distinct_markets)
 

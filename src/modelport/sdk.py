@@ -667,6 +667,33 @@ class Client:
                     out.write(chunk)
         return dest
 
+    def download_errors(self, execution_id: int, dest: str | Path) -> Path:
+        """Save the rows a run left out (deployments with ``on_bad_rows="skip"``) to ``dest`` as CSV:
+        row, column, value, reason (only the header when it left none out)."""
+        return self._save(f"/api/v1/executions/{execution_id}/errors", dest, {})
+
+    def download_template(self, ref: str | int, dest: str | Path, fmt: str = "csv") -> Path:
+        """Save a file to fill in for a run of deployment ``ref`` (csv or xlsx): the model's columns and
+        an example row."""
+        return self._save(f"/api/v1/deployments/{ref}/template", dest, {"format": fmt})
+
+    def _save(self, path: str, dest: str | Path, params: dict[str, Any]) -> Path:
+        """Save a download to ``dest``: a file path, or a folder (one without a file extension is
+        created) that gets the server's file name."""
+        dest = Path(dest)
+        with self._http.stream("GET", path, params=params) as response:
+            if not response.is_success:
+                response.read()
+                _raise_for(response)
+            if dest.is_dir() or (not dest.exists() and not dest.suffix):  # a folder, made if need be
+                name = response.headers.get("content-disposition", "").rpartition("filename=")[2].strip('"')
+                dest = dest / (Path(name).name or "download")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with dest.open("wb") as out:
+                for chunk in response.iter_bytes(1 << 20):
+                    out.write(chunk)
+        return dest
+
     # --- notifications ---------------------------------------------------------------------------
 
     def notifications(

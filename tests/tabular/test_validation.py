@@ -843,7 +843,7 @@ def test_split_rows_keeps_the_good_rows_and_lists_every_problem() -> None:
     assert len(good) == 37 and good["zip"].tolist()[0] == "01234" and good["age"].dtype == np.int64
     assert [(p.row, p.column) for p in problems] == [(3, "age"), (3, "member"), (7, "age"), (39, "age")]
     assert problems[1].value == "maybe" and problems[1].reason.startswith("expected true or false")
-    assert problems[0].reason == "a value is required (got NaN)"
+    assert problems[0].reason == "a value is required (the cell is empty)"
     assert problems[2].reason == "expected a value >= 0, got -2"
 
 

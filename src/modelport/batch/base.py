@@ -64,27 +64,19 @@ class BatchEngine(ABC):
 
 
 def select_columns(chunk: Any, schema: ModelSchema, first_row: int) -> Any:
-    """The schema's columns of a chunk, checked; errors name the data row in the whole file (1-based)."""
-    from modelport.tabular.validation import to_frame
-
-    _check_present(chunk, schema)
-    try:
-        return to_frame(parse_text_numbers(chunk, schema), schema, allow_extra=True)
-    except InvalidArgument as exc:
-        problems = []
-        for detail in exc.details or []:
-            row = first_row + int(detail["row"]) + 1
-            reason = str(detail["message"]).split(": ", 1)[-1]
-            problems.append({"row": row, "column": detail["column"], "message": reason})
-        if not problems:
-            raise
-        first = problems[0]
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    """The schema's columns of a chunk, checked; a row that does not fit raises InvalidArgument naming
+    the first such row (1-based data row in the whole file) and column, with up to 20 problems, in
+    row order, in its details."""
+    features, _, refused = check_chunk(chunk, schema, first_row, skip=True)
+    if refused:
+        row, column, _, reason = refused[0]
+        more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
         raise InvalidArgument(
-            f"data row {first['row']}, column {first['column']!r}: {first['message']}{more}",
+            f"data row {row}, column {column!r}: {reason}{more}",
             field="file",
-            details=problems,
-        ) from None
+            details=[{"row": r, "column": c, "message": m} for r, c, _, m in refused[:20]],
+        )
+    return features
 
 
 ERROR_COLUMNS = ["row", "column", "value", "reason"]
@@ -108,6 +100,7 @@ def check_chunk(chunk: Any, schema: ModelSchema, first_row: int, skip: bool) -> 
     if not skip:
         return select_columns(chunk, schema, first_row), numpy.arange(len(chunk)), []
     _check_present(chunk, schema)
+    # One walk finds every problem, in row order (the text in a number column as the rest).
     found: list[Any] = []
     parsed = parse_text_numbers(chunk, schema, found)
     # Rows with text in a number column are refused as such (their value became missing when parsed).

@@ -108,6 +108,7 @@ def _run(ctx: Context, execution_id: int, attempt: int) -> str:
         deployment = deployments.row(row.deployment_id, None)
         input_ref, market, engine_name = dict(row.input_ref), deployment.market, row.engine
         output = OutputSpec.model_validate(deployment.output_spec)
+        on_bad_rows = deployment.on_bad_rows
         try:
             resolved = deployments.resolve(deployment.id, None)
         except ModelportError as exc:
@@ -139,12 +140,31 @@ def _run(ctx: Context, execution_id: int, attempt: int) -> str:
             chunk_rows=ctx.settings.batch_chunk_rows,
             total_rows=reporter.total,
             options={"spark_master": ctx.settings.spark_master},
+            on_bad_rows=on_bad_rows,
+            errors_path=folder / "errors.csv",
         )
         started = time.monotonic()
         result = get_engine(engine_name).run(job, reporter)
         with ctx.db.session() as s:  # no output leaves this attempt's folder unless it still holds the run
             ExecutionStore(s).check(execution_id, attempt)
         stored = ctx.artifacts.put_file(job.output_path)
+        output_ref: dict[str, Any] = {
+            "sha256": stored.sha256,
+            "size": stored.size,
+            "format": output.format,
+            "rows": result.rows_written,
+        }
+        if result.rejected_rows and job.errors_path is not None:
+            errors = ctx.artifacts.put_file(job.errors_path)
+            output_ref["errors"] = {
+                "sha256": errors.sha256,
+                "size": errors.size,
+                "rows": result.rejected_rows,
+            }
+            reporter.log(
+                f"skipped {result.rejected_rows} row(s) that do not fit the model's input schema: "
+                "see the errors file"
+            )
         if output.connection:
             _append_to_table(ctx, job.output_path, output.format, output, reporter)
         seconds = time.monotonic() - started
@@ -163,12 +183,7 @@ def _run(ctx: Context, execution_id: int, attempt: int) -> str:
                 rows_written=result.rows_written,
                 progress=1.0,
                 summary=result.summary,
-                output_ref={
-                    "sha256": stored.sha256,
-                    "size": stored.size,
-                    "format": output.format,
-                    "rows": result.rows_written,
-                },
+                output_ref=output_ref,
             )
         return "succeeded"
     except StaleAttempt:

@@ -621,6 +621,14 @@ def deployments_create(
     connection: Annotated[
         str | None, typer.Option(metavar="NAME", help="The connection of --query (MODELPORT_CONNECTIONS).")
     ] = None,
+    on_bad_rows: Annotated[
+        str | None,
+        typer.Option(
+            metavar="reject|skip",
+            help="Rows that do not fit the model: reject fails the run (default); skip scores the others "
+            "and lists them in the run's errors file.",
+        ),
+    ] = None,
     url: UrlOpt = None,
     token: TokenOpt = None,
 ) -> None:
@@ -628,6 +636,8 @@ def deployments_create(
     all created or none."""
     chosen = _market_list(market, markets)
     extra: dict[str, Any] = {"dataset": dataset, "query": query, "connection": connection}
+    if on_bad_rows is not None:
+        extra["on_bad_rows"] = on_bad_rows
     with _client(url, token) as client:
         if len(chosen) == 1:
             created = [
@@ -1021,6 +1031,33 @@ def executions_logs(
     with _client(url, token) as client:
         for line in client.logs(execution_id):
             console.print(f"{line.at:%H:%M:%S} {line.level:7} {line.message}", markup=False, highlight=False)
+
+
+@executions_app.command("errors")
+@handle_errors
+def executions_errors(
+    execution_id: Annotated[int, typer.Argument(help="Execution id.")],
+    dest: Annotated[Path, typer.Option("--dest", "-d", help="Folder or file path.")] = Path("."),
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Download the rows a run left out (on_bad_rows skip) as CSV: row, column, value, reason."""
+    with _client(url, token) as client:
+        console.print(str(client.download_errors(execution_id, dest)))
+
+
+@deployments_app.command("template")
+@handle_errors
+def deployments_template(
+    ref: Annotated[str, typer.Argument(help="Deployment id or name.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv or xlsx.")] = "csv",
+    dest: Annotated[Path, typer.Option("--dest", "-d", help="Folder or file path.")] = Path("."),
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Download a file to fill in for a run: the model's columns and an example row."""
+    with _client(url, token) as client:
+        console.print(str(client.download_template(ref, dest, fmt)))
 
 
 @executions_app.command("cancel")

@@ -215,6 +215,7 @@ class DeploymentRow(Base):
     input_spec: Mapped[dict[str, Any]] = mapped_column(default=dict)
     output_spec: Mapped[dict[str, Any]] = mapped_column(default=dict)
     engine: Mapped[str] = mapped_column(String(16), default="local")
+    on_bad_rows: Mapped[str] = mapped_column(String(8), default="reject", server_default="reject")
     state: Mapped[str] = mapped_column(String(16), default="active")
     next_run_at: Mapped[datetime | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -37,6 +39,7 @@ from modelport.stores.audit import AuditStore, record
 from modelport.stores.catalog import CatalogStore
 from modelport.stores.deployments import DeploymentStore
 from modelport.tabular.readers import detect_format, preview
+from modelport.tabular.writers import write_template
 
 
 def next_runs(schedule: ScheduleSpec, count: int = 5, after: datetime | None = None) -> list[datetime]:
@@ -73,6 +76,16 @@ def check_schedule_input(schedule: ScheduleSpec | str | None, inp: InputSpec, na
             "dataset=... or the CLI's --dataset FILE) or a SQL query (input kind 'sql'), "
             "or remove the schedule",
             field="schedule",
+        )
+
+
+def check_bad_rows(engine: str, on_bad_rows: str) -> None:
+    """Skipping bad rows is done by the local engine only: refuse it with Spark."""
+    if on_bad_rows == "skip" and engine != "local":
+        raise InvalidArgument(
+            f"on_bad_rows 'skip' is done by the local engine only, not by {engine}: use the local "
+            "engine, or on_bad_rows 'reject'",
+            field="on_bad_rows",
         )
 
 
@@ -117,6 +130,7 @@ class DeploymentService:
             from modelport.batch.engines import check_engine
 
             check_engine("spark")
+        check_bad_rows(data.engine, data.on_bad_rows)
         self._check_io(data.input, data.output)
 
     def create(self, data: DeploymentCreate, principal: Principal) -> Deployment:
@@ -193,6 +207,7 @@ class DeploymentService:
             input_spec=data.input.model_dump(),
             output_spec=data.output.model_dump(),
             engine=data.engine,
+            on_bad_rows=data.on_bad_rows,
             state="active",
         )
         record(
@@ -213,6 +228,24 @@ class DeploymentService:
         with self.ctx.db.session() as s:
             store = DeploymentStore(s)
             return store.to_domain(store.row(ref, principal))
+
+    def template_file(self, ref: str, principal: Principal, fmt: str) -> tuple[Path, str]:
+        """A file of the columns the deployment's model takes (the version serving it now), with the
+        version's example row, to fill in for a run: CSV or Excel. Returns its path and file name."""
+        with self.ctx.db.session() as s:
+            store = DeploymentStore(s)
+            row = store.row(ref, principal)
+            resolved = store.resolve(ref, principal)
+            model = s.get(ModelRow, row.model_id)
+            assert model is not None
+            version = CatalogStore(s).get_version(model.name, str(resolved.version), principal)
+        example = version.example.get("input", {}) if isinstance(version.example, dict) else {}
+        columns = version.input_schema.names()
+        key = hashlib.sha256(json.dumps([columns, example], default=str).encode()).hexdigest()[:24]
+        target = self.ctx.cache_dir / "templates" / f"{key}.{fmt}"
+        if not target.exists():
+            write_template(columns, example, target, fmt)  # type: ignore[arg-type]
+        return target, f"{resolved.deployment}-template.{fmt}"
 
     def list_deployments(
         self, principal: Principal, page: int, page_size: int, **filters: Any
@@ -255,9 +288,10 @@ class DeploymentService:
                 check_schedule_input(row.cron, inp, row.name)
             self._check_io(inp, out)
             row.input_spec, row.output_spec = inp.model_dump(), out.model_dump()
-            for key in ("market", "description", "params", "engine"):
+            for key in ("market", "description", "params", "engine", "on_bad_rows"):
                 if changes.get(key) is not None:
                     setattr(row, key, changes[key])
+            check_bad_rows(row.engine, row.on_bad_rows)
             store.touch(row)
             record(
                 AuditStore(s), principal, "deployment.update", "deployment", row.name, fields=sorted(changes)

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
+from modelport.batch.base import ERROR_COLUMNS
 from modelport.columns import ModelSchema
 from modelport.context import Context
 from modelport.db.tables import DeploymentRow
@@ -312,14 +313,20 @@ class ExecutionService:
         return target, name
 
     def errors_file(self, execution_id: int, principal: Principal) -> tuple[Path, str]:
-        """The rows a run left out (``on_bad_rows="skip"``): a CSV file of ``row`` (data row, 1 = the
-        first after the header), ``column``, ``value``, ``reason``. NotFound when it left none out."""
+        """The rows a succeeded run left out (``on_bad_rows="skip"``): a CSV file of ``row`` (data
+        row, 1 = the first after the header), ``column``, ``value``, ``reason``; only the header when
+        it left none out. NotFound for a run that did not succeed (its error says what went wrong)."""
         execution = self.get(execution_id, principal)
+        if execution.status != "succeeded":
+            raise NotFound(f"execution {execution_id} has no errors file ({execution.status})")
+        name = f"{execution.deployment}-run-{execution_id}-errors.csv"
         errors = execution.output.get("errors")
-        if not isinstance(errors, dict) or not errors.get("sha256"):
-            raise NotFound(f"execution {execution_id} left no rows out ({execution.status})")
-        path = self.ctx.artifacts.local_cache_path(str(errors["sha256"]), self.ctx.cache_dir)
-        return path, f"{execution.deployment}-run-{execution_id}-errors.csv"
+        if isinstance(errors, dict) and errors.get("sha256"):
+            return self.ctx.artifacts.local_cache_path(str(errors["sha256"]), self.ctx.cache_dir), name
+        empty = self.ctx.cache_dir / "errors-none.csv"
+        if not empty.exists():
+            write_table(pd.DataFrame(columns=ERROR_COLUMNS), empty, "csv")
+        return empty, name
 
 
 def store_dataset(ctx: Context, path: Path, filename: str) -> Dataset:

@@ -217,6 +217,7 @@ class DeploymentStore:
             input=InputSpec.model_validate(row.input_spec),
             output=OutputSpec.model_validate(row.output_spec),
             engine=row.engine,
+            on_bad_rows=row.on_bad_rows,
             state=row.state,
             next_run_at=row.next_run_at,
             created_at=row.created_at,

@@ -638,7 +638,7 @@ def split_rows(
                 problems.append((row, column.position, RowProblem(row, column.name, value, bad.text)))
                 continue
             if result is _NULL and not column.nullable:
-                reason = f"a value is required (got {show(value)})"
+                reason = "a value is required (the cell is empty)"
                 problems.append((row, column.position, RowProblem(row, column.name, value, reason)))
     if not problems:
         raise refusal

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 import orjson
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from fastapi.encoders import jsonable_encoder
+from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
@@ -114,6 +115,25 @@ def delete_deployment(
 ) -> Response:
     DeploymentService(get_context(request)).delete(ref, principal)
     return Response(status_code=204)
+
+
+@router.get(
+    "/deployments/{ref}/template",
+    operation_id="downloadDeploymentTemplate",
+    response_class=FileResponse,
+    responses={200: {"content": {"text/csv": {}, "application/octet-stream": {}}}},
+)
+def download_template(
+    ref: str,
+    request: Request,
+    format: Literal["csv", "xlsx"] = "csv",  # noqa: A002 - the query parameter's name
+    principal: Principal = requires(Role.viewer),
+) -> FileResponse:
+    """A file to fill in for a run: the columns the model takes (the version serving the deployment
+    now) as a header, and the version's example row."""
+    path, name = DeploymentService(get_context(request)).template_file(ref, principal, format)
+    media = "text/csv" if format == "csv" else "application/octet-stream"
+    return FileResponse(path, filename=name, media_type=media)
 
 
 PREDICT_EXAMPLES = {

@@ -205,3 +205,20 @@ def download_results(
         return csv_for_excel(path, name)
     path, name = service.results_file(execution_id, principal, format)
     return FileResponse(path, filename=name, media_type="application/octet-stream")
+
+
+@router.get(
+    "/executions/{execution_id}/errors",
+    operation_id="downloadExecutionErrors",
+    response_class=FileResponse,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def download_errors(
+    execution_id: Id, request: Request, principal: Principal = requires(Role.viewer)
+) -> FileResponse:
+    """The rows a run left out because they do not fit the model's input schema (deployments with
+    ``on_bad_rows: "skip"``), as CSV: ``row`` (data row of the input, 1 = the first after the header),
+    ``column``, ``value``, ``reason``; only the header when it left none out
+    (``summary.rejected_rows``). 404 for a run that did not succeed."""
+    path, name = ExecutionService(get_context(request)).errors_file(execution_id, principal)
+    return FileResponse(path, filename=name, media_type="text/csv")
