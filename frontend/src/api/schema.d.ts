@@ -114,6 +114,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/deployments/{ref}/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Template
+         * @description A file to fill in for a run: the columns the model takes (the version serving the deployment
+         *     now) as a header, and the version's example row.
+         */
+        get: operations["downloadDeploymentTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/deployments/{ref}/predict": {
         parameters: {
             query?: never;
@@ -794,6 +815,29 @@ export interface paths {
          * @description The results as CSV (plain, or for Excel), Parquet or Excel.
          */
         get: operations["downloadExecutionResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/executions/{execution_id}/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Errors
+         * @description The rows a run left out because they do not fit the model's input schema (deployments with
+         *     ``on_bad_rows: "skip"``), as CSV: ``row`` (data row of the input, 1 = the first after the header),
+         *     ``column``, ``value``, ``reason``; only the header when it left none out
+         *     (``summary.rejected_rows``). 404 for a run that did not succeed.
+         */
+        get: operations["downloadExecutionErrors"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1575,6 +1619,12 @@ export interface components {
              */
             engine: "local" | "spark";
             /**
+             * On Bad Rows
+             * @default reject
+             * @enum {string}
+             */
+            on_bad_rows: "reject" | "skip";
+            /**
              * State
              * @enum {string}
              */
@@ -1641,6 +1691,13 @@ export interface components {
              * @enum {string}
              */
             engine: "local" | "spark";
+            /**
+             * On Bad Rows
+             * @description A row that does not fit the model's input schema: reject fails the run (default); skip scores the other rows and lists the bad ones in the run's errors file (local engine only).
+             * @default reject
+             * @enum {string}
+             */
+            on_bad_rows: "reject" | "skip";
         };
         /** DeploymentCreate */
         DeploymentCreate: {
@@ -1678,6 +1735,13 @@ export interface components {
              * @enum {string}
              */
             engine: "local" | "spark";
+            /**
+             * On Bad Rows
+             * @description A row that does not fit the model's input schema: reject fails the run (default); skip scores the other rows and lists the bad ones in the run's errors file (local engine only).
+             * @default reject
+             * @enum {string}
+             */
+            on_bad_rows: "reject" | "skip";
         };
         /** DeploymentUpdate */
         DeploymentUpdate: {
@@ -1699,6 +1763,8 @@ export interface components {
             output?: components["schemas"]["OutputSpec"] | null;
             /** Engine */
             engine?: ("local" | "spark") | null;
+            /** On Bad Rows */
+            on_bad_rows?: ("reject" | "skip") | null;
         };
         /** Execution */
         Execution: {
@@ -2517,6 +2583,13 @@ export interface components {
             input?: components["schemas"]["SelfServiceInput"];
             /** @description Needs a stored input (a dataset). */
             schedule?: components["schemas"]["ScheduleSpec"] | null;
+            /**
+             * On Bad Rows
+             * @description A row that does not fit the model's input schema: reject fails the run (default); skip scores the other rows and lists the bad ones in the run's errors file.
+             * @default reject
+             * @enum {string}
+             */
+            on_bad_rows: "reject" | "skip";
         };
         /**
          * SelfServiceInput
@@ -3044,6 +3117,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Deployment"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    downloadDeploymentTemplate: {
+        parameters: {
+            query?: {
+                format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path: {
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                    "application/octet-stream": unknown;
                 };
             };
             /** @description Validation Error */
@@ -4379,6 +4486,38 @@ export interface operations {
                 };
                 content: {
                     "application/octet-stream": unknown;
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    downloadExecutionErrors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A numeric id. */
+                execution_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "text/csv": unknown;
                 };
             };
