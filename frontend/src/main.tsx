@@ -1,4 +1,4 @@
-import { CssBaseline, ThemeProvider } from "@mui/material";
+import { CssBaseline } from "@mui/material";
 import { QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
@@ -6,7 +6,7 @@ import { RouterProvider } from "react-router";
 import { I18nProvider } from "./i18n";
 import { makeQueryClient } from "./queryClient";
 import { router } from "./routes";
-import { theme } from "./theme";
+import { AppTheme } from "./components/AppTheme";
 
 const queryClient = makeQueryClient((next) => {
   void router.navigate(`/login?next=${encodeURIComponent(next)}`, { replace: true });
@@ -15,12 +15,12 @@ const queryClient = makeQueryClient((next) => {
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <I18nProvider>
-      <ThemeProvider theme={theme}>
+      <AppTheme>
         <CssBaseline />
         <QueryClientProvider client={queryClient}>
           <RouterProvider router={router} />
         </QueryClientProvider>
-      </ThemeProvider>
+      </AppTheme>
     </I18nProvider>
   </StrictMode>,
 );

@@ -18,6 +18,7 @@ const RunPage = lazy(() => import("./runs").then((m) => ({ default: m.RunPage })
 const RunsPage = lazy(() => import("./runs").then((m) => ({ default: m.RunsPage })));
 const RunDetailPage = lazy(() => import("./runs").then((m) => ({ default: m.RunDetailPage })));
 const AdminPage = lazy(() => import("./admin").then((m) => ({ default: m.AdminPage })));
+const MyTokensPage = lazy(() => import("./admin").then((m) => ({ default: m.MyTokensPage })));
 
 function page(Component: LazyExoticComponent<ComponentType>) {
   return (
@@ -44,6 +45,7 @@ export const routes = [
       { path: "runs", element: page(RunsPage) },
       { path: "runs/:id", element: page(RunDetailPage) },
       { path: "admin", element: page(AdminPage) },
+      { path: "me/tokens", element: page(MyTokensPage) },
       { path: "*", element: <NotFoundPage /> },
     ],
   },

@@ -1,7 +1,12 @@
-/** The one theme: calm colours with AA contrast, compact enough for a 1280 px screen. */
-import { createTheme } from "@mui/material/styles";
+/**
+ * The one theme: calm colours with AA contrast, compact enough for a 1280 px screen; per language, the
+ * texts MUI and its data grid write themselves ("Rows per page", "1–25 of 100"...) in that language.
+ */
+import { enUS as materialEn, frFR as materialFr } from "@mui/material/locale";
+import { createTheme, type ThemeOptions } from "@mui/material/styles";
+import { enUS as gridEn, frFR as gridFr } from "@mui/x-data-grid/locales";
 
-export const theme = createTheme({
+const options: ThemeOptions = {
   palette: {
     mode: "light",
     primary: { main: "#1f4e79" },
@@ -28,4 +33,11 @@ export const theme = createTheme({
     MuiTextField: { defaultProps: { size: "small" } },
     MuiSelect: { defaultProps: { size: "small" } },
   },
-});
+};
+
+export const theme = createTheme(options);
+
+/** The theme with MUI's and the data grid's own texts in `lang`. */
+export function themeFor(lang: "en" | "fr") {
+  return lang === "fr" ? createTheme(options, materialFr, gridFr) : createTheme(options, materialEn, gridEn);
+}

@@ -238,7 +238,8 @@ def test_business_user_runs_a_model_from_a_file(
     expect(grid.get_by_role("columnheader").first).to_have_text("prediction")
     expect(grid).to_contain_text("1–25 of 25")
     expect(page.get_by_test_id("results-chart")).to_be_visible()
-    expect(page.get_by_role("link", name="CSV")).to_be_visible()
+    expect(page.get_by_role("link", name="CSV", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="CSV for Excel", exact=True)).to_be_visible()
     check_accessibility(page, "run page")
     screenshot(page, output_path, "run-page")
 

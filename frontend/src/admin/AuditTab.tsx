@@ -5,18 +5,12 @@ import { listAudit, listAuditActions, type QueryOf } from "../api/client";
 import { QueryTable } from "../components/DataTable";
 import { FormField } from "../components/FormField";
 import { Pager } from "../components/Pager";
+import { DateField } from "../components/DateField";
+import { dayStart } from "../lib/dates";
 import { useDebounced } from "../lib/useDebounced";
 import { useI18n } from "../i18n";
 
 const PAGE_SIZE = 25;
-
-/** A date input's value (YYYY-MM-DD) as the start of that day in the user's zone, in ISO form. */
-function dayStart(value: string, end = false): string | undefined {
-  if (!value) return undefined;
-  const d = new Date(`${value}T00:00:00`);
-  if (end) d.setDate(d.getDate() + 1);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
-}
 
 export function AuditTab() {
   const { t, when } = useI18n();
@@ -52,8 +46,8 @@ export function AuditTab() {
         />
         <FormField cell={2} label={t("admin.auditTargetType")} value={filters.target_type} onChange={set("target_type")} />
         <FormField cell={2} label={t("admin.auditTarget")} value={filters.target} onChange={set("target")} />
-        <FormField cell={2} type="date" label={t("admin.auditSince")} value={filters.since} onChange={set("since")} slotProps={{ inputLabel: { shrink: true } }} />
-        <FormField cell={2} type="date" label={t("admin.auditUntil")} value={filters.until} onChange={set("until")} slotProps={{ inputLabel: { shrink: true } }} />
+        <DateField cell={2} label={t("admin.auditSince")} value={filters.since} onChange={(v) => set("since")({ target: { value: v } })} />
+        <DateField cell={2} label={t("admin.auditUntil")} value={filters.until} onChange={(v) => set("until")({ target: { value: v } })} />
       </Grid>
       <QueryTable
         query={q}

@@ -1,4 +1,7 @@
-/** API tokens of every user: create one (shown once), revoke one. */
+/**
+ * API tokens: an admin's tab lists every user's (and creates one for any user); "My API tokens" lists
+ * the signed-in user's own. Create one (its secret shown once), revoke one.
+ */
 import ContentCopyIcon from "@mui/icons-material/ContentCopy";
 import { Alert, Button, DialogContentText, IconButton, Stack, TextField } from "@mui/material";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -35,7 +38,7 @@ function ShowToken({ created, onClose }: { created: ApiTokenCreated; onClose: ()
   );
 }
 
-function NewTokenDialog({ onClose }: { onClose: () => void }) {
+function NewTokenDialog({ onClose, forOthers }: { onClose: () => void; forOthers: boolean }) {
   const t = useT();
   const client = useQueryClient();
   const [name, setName] = useState("");
@@ -58,7 +61,9 @@ function NewTokenDialog({ onClose }: { onClose: () => void }) {
     >
       <FormField label={t("admin.tokenName")} value={name} onChange={(e) => setName(e.target.value)} required field="name" errors={errors.of} />
       <FormField label={t("admin.tokenDays")} type="number" value={days} onChange={(e) => setDays(e.target.value)} field="expires_in_days" errors={errors.of} />
-      <FormField label={t("admin.tokenFor")} value={username} onChange={(e) => setUsername(e.target.value)} field="username" errors={errors.of} />
+      {forOthers && (
+        <FormField label={t("admin.tokenFor")} value={username} onChange={(e) => setUsername(e.target.value)} field="username" errors={errors.of} />
+      )}
     </FormDialog>
   );
 }
@@ -86,21 +91,22 @@ function RevokeDialog({ token, onClose }: { token: ApiToken; onClose: () => void
   );
 }
 
-export function TokensTab() {
+/** `allUsers`: every user's tokens (admins); otherwise the signed-in user's own. */
+export function TokensTab({ allUsers = true }: { allUsers?: boolean }) {
   const { t, when } = useI18n();
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
-  const q = useQuery({ queryKey: [...TOKENS_KEY], queryFn: () => listTokens(true) });
+  const q = useQuery({ queryKey: [...TOKENS_KEY, { allUsers }], queryFn: () => listTokens(allUsers) });
   return (
-    <WithCreate label={t("admin.newToken")} dialog={(close) => <NewTokenDialog onClose={close} />}>
+    <WithCreate label={t("admin.newToken")} dialog={(close) => <NewTokenDialog onClose={close} forOthers={allUsers} />}>
       <QueryTable
         query={q}
-        empty={t("admin.noTokens")}
+        empty={allUsers ? t("admin.noTokens") : t("tokens.none")}
         testId="tokens-table"
         rows={(tokens) => tokens}
         rowKey={(tok) => tok.id}
         columns={[
           { label: t("admin.tokenName"), cell: (tok) => tok.name },
-          { label: t("admin.username"), cell: (tok) => tok.username },
+          ...(allUsers ? [{ label: t("admin.username"), cell: (tok: ApiToken) => tok.username }] : []),
           { label: t("admin.tokenPrefix"), cell: (tok) => <code>mp_{tok.prefix}…</code> },
           { label: t("common.created"), cell: (tok) => when(tok.created_at) },
           { label: t("admin.expires"), cell: (tok) => when(tok.expires_at) },

@@ -1,5 +1,6 @@
-/** Users: create one, change a role, switch an account off. */
-import { Switch } from "@mui/material";
+/** Users: create one, change a role or a department, switch an account off. */
+import EditIcon from "@mui/icons-material/Edit";
+import { Autocomplete, Box, IconButton, Switch, TextField } from "@mui/material";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { createUser, listUsers, updateUser } from "../api/client";
@@ -9,6 +10,7 @@ import { QueryTable } from "../components/DataTable";
 import { FormDialog } from "../components/FormDialog";
 import { FormField, type Option } from "../components/FormField";
 import { InlineError } from "../components/States";
+import { DEPARTMENTS } from "../models/register/card";
 import { useI18n, useT, type MessageKey, type Translate } from "../i18n";
 import { WithCreate } from "./WithCreate";
 
@@ -21,10 +23,11 @@ function roleChoices(t: Translate): Option[] {
 function NewUserDialog({ onClose }: { onClose: () => void }) {
   const t = useT();
   const client = useQueryClient();
-  const [form, setForm] = useState({ username: "", display_name: "", email: "", role: "viewer" as Role, password: "" });
+  const [form, setForm] = useState({ username: "", display_name: "", email: "", role: "viewer" as Role, department: "", password: "" });
   const body = (): UserCreate => ({
     username: form.username.trim(),
     role: form.role,
+    department: form.department.trim() || null,
     display_name: form.display_name.trim() || null,
     email: form.email.trim() || null,
     password: form.password || null,
@@ -36,7 +39,7 @@ function NewUserDialog({ onClose }: { onClose: () => void }) {
       onClose();
     },
   });
-  const errors = fieldErrors(mutation.error, ["username", "display_name", "email", "role", "password"], t);
+  const errors = fieldErrors(mutation.error, ["username", "display_name", "email", "role", "department", "password"], t);
   const bind = (k: keyof typeof form) => ({
     field: k,
     errors: errors.of,
@@ -56,6 +59,7 @@ function NewUserDialog({ onClose }: { onClose: () => void }) {
       <FormField label={t("admin.displayName")} {...bind("display_name")} />
       <FormField label={t("admin.email")} {...bind("email")} />
       <FormField label={t("admin.role")} options={roleChoices(t)} {...bind("role")} />
+      <FormField label={t("common.department")} help={t("admin.departmentHelp")} {...bind("department")} />
       <FormField label={t("admin.password")} type="password" autoComplete="new-password" {...bind("password")} />
     </FormDialog>
   );
@@ -73,6 +77,69 @@ function UserChange({ user, children }: { user: User; children: (save: (body: Us
       {children((body) => mutation.mutate(body))}
       <InlineError error={mutation.error} />
     </>
+  );
+}
+
+/** The departments to offer: the usual ones and those users have already. */
+export function departmentsOf(users: User[]): string[] {
+  const all = new Set<string>(DEPARTMENTS);
+  for (const u of users) if (u.department) all.add(u.department);
+  return [...all].sort();
+}
+
+function DepartmentDialog({ user, known, onClose }: { user: User; known: string[]; onClose: () => void }) {
+  const t = useT();
+  const client = useQueryClient();
+  const [department, setDepartment] = useState(user.department ?? "");
+  const mutation = useMutation({
+    mutationFn: () => updateUser(user.username, { department: department.trim() || null }),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: USERS_KEY });
+      onClose();
+    },
+  });
+  const errors = fieldErrors(mutation.error, ["department"], t);
+  return (
+    <FormDialog
+      title={t("admin.departmentTitle", { name: user.display_name || user.username })}
+      onClose={onClose}
+      action={mutation}
+      submitLabel={t("common.save")}
+      canSubmit={department.trim() !== (user.department ?? "")}
+      error={errors.unplaced}
+    >
+      <Autocomplete
+        freeSolo
+        options={known}
+        value={department}
+        inputValue={department}
+        onInputChange={(_e, v) => setDepartment(v)}
+        onChange={(_e, v) => setDepartment(v ?? "")}
+        renderInput={(params) => (
+          <TextField
+            {...params}
+            label={t("common.department")}
+            error={!!errors.of("department")}
+            helperText={errors.of("department") ?? t("admin.departmentHelp")}
+          />
+        )}
+      />
+    </FormDialog>
+  );
+}
+
+/** A user's department and the button that changes it. */
+function DepartmentCell({ user, known }: { user: User; known: string[] }) {
+  const t = useT();
+  const [open, setOpen] = useState(false);
+  return (
+    <Box sx={{ display: "flex", alignItems: "center", gap: 0.5, whiteSpace: "nowrap" }}>
+      <span data-testid={`department-${user.username}`}>{user.department ?? "–"}</span>
+      <IconButton size="small" aria-label={t("admin.changeDepartment", { name: user.username })} onClick={() => setOpen(true)}>
+        <EditIcon fontSize="small" />
+      </IconButton>
+      {open && <DepartmentDialog user={user} known={known} onClose={() => setOpen(false)} />}
+    </Box>
   );
 }
 
@@ -120,6 +187,10 @@ export function UsersTab() {
                 )}
               </UserChange>
             ),
+          },
+          {
+            label: t("common.department"),
+            cell: (u) => <DepartmentCell user={u} known={departmentsOf(q.data?.items ?? [])} />,
           },
           { label: t("admin.source"), cell: (u) => u.auth_source },
           { label: t("admin.lastLogin"), cell: (u) => when(u.last_login_at) },

@@ -28,6 +28,7 @@ import type {
   PredictResponse,
   ResultPage,
   SchedulePreview,
+  SchemaEdit,
   Stats,
   User,
   UserCreate,
@@ -45,15 +46,10 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly field: string | null;
-  readonly details: { field?: string; message: string }[];
+  /** What the error adds, as the API sends it: a 422's list of {field, message}, a 409's names... */
+  readonly details: unknown;
 
-  constructor(
-    status: number,
-    code: string,
-    message: string,
-    field: string | null = null,
-    details: { field?: string; message: string }[] = [],
-  ) {
+  constructor(status: number, code: string, message: string, field: string | null = null, details: unknown = null) {
     super(message);
     this.name = "ApiError";
     this.status = status;
@@ -65,7 +61,7 @@ export class ApiError extends Error {
 
 /** The API's error body (docs/api.md); a proxy in front of it may answer text or nothing instead. */
 interface ErrorBody {
-  error?: { code?: string; message?: string; field?: string | null; details?: { field?: string; message: string }[] };
+  error?: { code?: string; message?: string; field?: string | null; details?: unknown };
 }
 
 /** Build an ApiError from a status and whatever body came back (the error body, text or nothing). */
@@ -73,7 +69,7 @@ export function toApiError(status: number, body: unknown): ApiError {
   if (body && typeof body === "object") {
     const e = (body as ErrorBody).error;
     if (e && typeof e === "object") {
-      return new ApiError(status, e.code ?? codeFor(status), e.message ?? "", e.field ?? null, e.details ?? []);
+      return new ApiError(status, e.code ?? codeFor(status), e.message ?? "", e.field ?? null, e.details ?? null);
     }
   }
   const text = typeof body === "string" ? body : "";
@@ -88,6 +84,7 @@ function codeFor(status: number): string {
   if (status === 404) return "not_found";
   if (status === 409) return "conflict";
   if (status === 413) return "payload_too_large";
+  if (status === 415) return "unsupported_media_type";
   if (status === 422) return "invalid_argument";
   if (status === 429) return "too_many_requests";
   return "internal_error";
@@ -173,6 +170,25 @@ export function createModel(body: ModelCreate): Promise<Model> {
 
 export function updateModel(name: string, body: ModelUpdate): Promise<Model> {
   return unwrap(api.PATCH("/api/v1/models/{name}", { params: { path: { name } }, body }));
+}
+
+/** Archive a model (left out of search, not deployable); a 409 names the deployments that use it. */
+export function archiveModel(name: string): Promise<Model> {
+  return unwrap(api.POST("/api/v1/models/{name}/archive", { params: { path: { name } } }));
+}
+
+export function restoreModel(name: string): Promise<Model> {
+  return unwrap(api.POST("/api/v1/models/{name}/restore", { params: { path: { name } } }));
+}
+
+/** Delete a model and its versions; a 409 names the deployments that use it. */
+export function deleteModel(name: string): Promise<void> {
+  return unwrap(api.DELETE("/api/v1/models/{name}", { params: { path: { name } } }));
+}
+
+/** Change a version's input schema column by column (required, allowed values, description). */
+export function editVersionSchema(name: string, ref: string, body: SchemaEdit): Promise<ModelVersion> {
+  return unwrap(api.PATCH("/api/v1/models/{name}/versions/{ref}/schema", { params: { path: { name, ref } }, body }));
 }
 
 export function listVersions(name: string): Promise<ModelVersion[]> {

@@ -38,6 +38,22 @@ export function plainReason(message: string, field: string | null, t: Translate)
   return m.replace(/[.\s]+$/, "");
 }
 
+/** "this needs the data_scientist role": the sentence naming the role in the user's language, else null. */
+function neededRole(message: string, t: Translate): string | null {
+  const match = /needs the (\w+) role/.exec(message);
+  const key = match ? `role.${match[1]}` : "";
+  return isKey(key) ? t("error.forbiddenRole", { role: t(key) }) : null;
+}
+
+/** The deployments a 409 names when they stand in the way (archive or delete a model), else []. */
+export function blockingDeployments(err: unknown): string[] {
+  if (!(err instanceof ApiError) || err.code !== "conflict") return [];
+  const details = err.details;
+  if (!details || typeof details !== "object" || Array.isArray(details)) return [];
+  const names = (details as { deployments?: unknown }).deployments;
+  return Array.isArray(names) ? names.filter((n): n is string => typeof n === "string") : [];
+}
+
 /** The sentence to show for any error thrown by the data-access module (or anything else). */
 export function describeError(err: unknown, t: Translate = translator("en")): string {
   if (!(err instanceof ApiError)) return t("error.unknown");
@@ -48,13 +64,22 @@ export function describeError(err: unknown, t: Translate = translator("en")): st
     case "unauthenticated":
       return t("error.unauthenticated");
     case "forbidden":
-      return /csrf/i.test(err.message) ? t("error.csrf") : t("error.forbidden");
+      if (/csrf/i.test(err.message)) return t("error.csrf");
+      return neededRole(err.message, t) ?? t("error.forbidden");
     case "not_found":
       return t("error.not_found");
     case "already_exists":
       return err.field ? t("error.already_existsField", { field: fieldLabel(err.field, t) }) : t("error.already_exists");
-    case "conflict":
+    case "conflict": {
+      const deployments = blockingDeployments(err);
+      if (deployments.length) return t("error.usedByDeployments", { deployments: deployments.join(", ") });
+      if (err.field === "model") return t("error.modelArchived");
       return t("error.conflict", { reason });
+    }
+    case "unsupported_media_type":
+      return t("error.unsupported_media_type");
+    case "corrupt_artifact":
+      return t("error.corrupt_artifact");
     case "unsupported_model":
       return t("error.unsupported_model", { reason });
     case "invalid_argument":

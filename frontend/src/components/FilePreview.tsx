@@ -11,7 +11,7 @@ import {
   typeProblems,
   type CsvPreview,
 } from "../lib/filePreview";
-import { useT } from "../i18n";
+import { useI18n } from "../i18n";
 import { DataTable } from "./DataTable";
 
 export function FilePreview({
@@ -24,7 +24,7 @@ export function FilePreview({
   /** Told false when the file surely cannot run (missing columns, unreadable CSV). */
   onVerdict?: (ok: boolean) => void;
 }) {
-  const t = useT();
+  const { t, tn } = useI18n();
   const kind = fileKind(file.name);
   const [preview, setPreview] = useState<CsvPreview | null>(null);
   useEffect(() => {
@@ -76,7 +76,7 @@ export function FilePreview({
       {schema.length > 0 && (
         <Box sx={{ display: "grid", gap: 1, mb: 2 }} data-testid="column-check">
           {check.ok ? (
-            <Alert severity="success">{t("run.columnsOk", { n: check.found.length })}</Alert>
+            <Alert severity="success">{tn("run.columnsOk", check.found.length)}</Alert>
           ) : (
             <Alert severity="error" role="alert">
               {t("run.columnsMissing", { cols: check.missing.join(", ") })}

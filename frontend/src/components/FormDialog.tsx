@@ -37,10 +37,10 @@ export function FormDialog({
   const t = useT();
   const titleId = useId();
   return (
-    <Dialog open onClose={onClose} aria-labelledby={titleId}>
+    <Dialog open onClose={onClose} aria-labelledby={titleId} maxWidth={width > 540 ? "lg" : "sm"}>
       <DialogTitle id={titleId}>{title}</DialogTitle>
       <DialogContent>
-        <Stack spacing={2} sx={{ mt: 1, width }}>
+        <Stack spacing={2} sx={{ mt: 1, width: { xs: "100%", sm: width } }}>
           <ErrorAlert error={error} />
           {children}
         </Stack>

@@ -1,5 +1,5 @@
 /** The signed-in frame: a top bar with the sections a role may use, the language and the user. */
-import { AppBar, Box, Button, Chip, Container, Link, Toolbar, Typography } from "@mui/material";
+import { AppBar, Box, Button, Container, Link, Toolbar, Typography } from "@mui/material";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { NavLink, Outlet, useLocation, useNavigate } from "react-router";
 import { logout } from "../api/client";
@@ -7,6 +7,7 @@ import { roleAllows, type Role } from "../api/types";
 import { useMe } from "../auth/session";
 import { useT, type MessageKey } from "../i18n";
 import { LanguageSwitch } from "./LanguageSwitch";
+import { UserMenu } from "./UserMenu";
 import { ErrorState, Loading } from "./States";
 
 const SECTIONS: { to: string; label: MessageKey; role: Role; end?: boolean }[] = [
@@ -80,12 +81,7 @@ export function Layout() {
             ))}
           </Box>
           <LanguageSwitch dark />
-          <Chip
-            label={`${user.display_name || user.username} · ${t(`role.${user.role}` as MessageKey)}`}
-            sx={{ color: "common.white", borderColor: "rgba(255,255,255,0.6)" }}
-            variant="outlined"
-            data-testid="current-user"
-          />
+          <UserMenu label={`${user.display_name || user.username} · ${t(`role.${user.role}` as MessageKey)}`} />
           <Button color="inherit" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
             {t("nav.signOut")}
           </Button>

@@ -39,4 +39,16 @@ describe("SchemaForm", () => {
     expect(await screen.findByText("Must be 240 or less")).toBeInTheDocument();
     expect(onSubmit).not.toHaveBeenCalled();
   });
+
+  it("shows a column's allowed values as a list to pick from", async () => {
+    const onSubmit = vi.fn();
+    const ue = userEvent.setup();
+    renderWithProviders(<SchemaForm columns={columns} example={{ tenure_months: 12 }} submitLabel="Predict" onSubmit={onSubmit} />);
+    await ue.click(screen.getByRole("combobox", { name: /channel/ }));
+    const options = screen.getAllByRole("option").map((o) => o.textContent);
+    expect(options).toEqual(expect.arrayContaining(["web", "store"]));
+    await ue.click(screen.getByRole("option", { name: "store" }));
+    await ue.click(screen.getByRole("button", { name: "Predict" }));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledWith([{ tenure_months: 12, channel: "store", note: null }]));
+  });
 });

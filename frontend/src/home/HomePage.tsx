@@ -101,7 +101,7 @@ function MarketMapTable({ map }: { map: MarketMap }) {
 }
 
 export function HomePage() {
-  const { t, when } = useI18n();
+  const { t, tn, when } = useI18n();
   const user = useUser();
   const stats = useQuery({ queryKey: ["stats"], queryFn: getStats, refetchInterval: 30_000 });
   const recent = useQuery({
@@ -132,7 +132,7 @@ export function HomePage() {
           <StatCard
             label={t("home.deployments")}
             value={s ? s.deployments : dash}
-            hint={s ? t("home.scheduled", { n: s.scheduled_deployments }) : undefined}
+            hint={s ? tn("home.scheduled", s.scheduled_deployments) : undefined}
             testId="stat-deployments"
           />
         </Grid>
@@ -140,7 +140,7 @@ export function HomePage() {
           <StatCard
             label={t("home.runsToday")}
             value={s ? s.runs_today : dash}
-            hint={s && runsActive ? t("home.runsActive", { n: runsActive }) : undefined}
+            hint={s && runsActive ? tn("home.runsActive", runsActive) : undefined}
             testId="stat-runs"
           />
         </Grid>
@@ -199,7 +199,7 @@ export function HomePage() {
                 <LinkList
                   testId="most-run"
                   items={st.most_run}
-                  link={(m) => ({ key: m.model, to: `/models/${m.model}`, label: m.title, detail: t("home.runCount", { n: m.runs }) })}
+                  link={(m) => ({ key: m.model, to: `/models/${m.model}`, label: m.title, detail: tn("home.runCount", m.runs) })}
                 />
               )}
             </QueryState>

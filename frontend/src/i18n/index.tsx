@@ -3,6 +3,7 @@
  * `{name}` placeholders. English is the default; the choice is kept in localStorage.
  */
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
+import { formatDate, formatDateTime } from "../lib/dates";
 import { en, type MessageKey } from "./en";
 import { fr } from "./fr";
 
@@ -29,18 +30,49 @@ export function isKey(key: string): key is MessageKey {
   return key in en;
 }
 
+/** A count's sentence: `(key, n, vars)`, `{n}` filled in. */
+export type TranslateCount = (key: MessageKey, n: number, vars?: Vars) => string;
+
+const pluralRules = new Map<Lang, Intl.PluralRules>();
+
+/**
+ * The message for a count of `n`, by the language's plural rules (Intl.PluralRules): `key` is the
+ * plural sentence ("{n} runs"), `key.one` (and `key.two`, `key.few`... where a language has them)
+ * the other forms. French counts 0 and 1 as "one": "0 exécution", "1 exécution", "2 exécutions".
+ */
+export function pluralKey(lang: Lang, key: MessageKey, n: number): MessageKey {
+  let rules = pluralRules.get(lang);
+  if (!rules) {
+    rules = new Intl.PluralRules(lang);
+    pluralRules.set(lang, rules);
+  }
+  const category = rules.select(n);
+  if (category === "other") return key;
+  const form = `${key}.${category}`;
+  return isKey(form) ? form : key;
+}
+
+export function countTranslator(lang: Lang): TranslateCount {
+  const t = translator(lang);
+  return (key, n, vars) => t(pluralKey(lang, key, n), { n, ...vars });
+}
+
 interface I18n {
   lang: Lang;
   setLang: (lang: Lang) => void;
   t: Translate;
   /** Dates and numbers in the language's conventions, in the user's own time zone. */
   locale: string;
-  /** A date and time from the API (ISO 8601) in the user's conventions; "–" when there is none. */
+  /** A date and time from the API (ISO 8601) in the app's one format; "–" when there is none. */
   when: (iso: string | null | undefined) => string;
+  /** A date from the API without its time, in the same format. */
+  day: (iso: string | null | undefined) => string;
+  /** A count's sentence in the language's plural form: `tn("home.runCount", 1)` is "1 run". */
+  tn: TranslateCount;
 }
 
-function dateTimes(locale: string): I18n["when"] {
-  return (iso) => (iso ? new Date(iso).toLocaleString(locale) : "–");
+function dates(locale: string): Pick<I18n, "when" | "day"> {
+  return { when: (iso) => formatDateTime(iso, locale), day: (iso) => formatDate(iso, locale) };
 }
 
 const I18nContext = createContext<I18n>({
@@ -48,7 +80,8 @@ const I18nContext = createContext<I18n>({
   setLang: () => {},
   t: translator("en"),
   locale: "en-GB",
-  when: dateTimes("en-GB"),
+  ...dates("en-GB"),
+  tn: countTranslator("en"),
 });
 
 function initialLang(): Lang {
@@ -74,7 +107,7 @@ export function I18nProvider({ children, lang: forced }: { children: ReactNode; 
   }, []);
   const value = useMemo(() => {
     const locale = lang === "fr" ? "fr-FR" : "en-GB";
-    return { lang, setLang, t: translator(lang), locale, when: dateTimes(locale) };
+    return { lang, setLang, t: translator(lang), locale, ...dates(locale), tn: countTranslator(lang) };
   }, [lang, setLang]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }

@@ -3,6 +3,7 @@
  * and the run times (computed by the server) written in the user's own time zone.
  */
 import type { MessageKey, Translate } from "../i18n";
+import { formatDateTimeWithDay } from "./dates";
 
 const FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
 const NAMED = /^[A-Za-z]{3}(-[A-Za-z]{3})?(,[A-Za-z]{3}(-[A-Za-z]{3})?)*$/;
@@ -61,22 +62,9 @@ export function userTimeZone(): string {
   }
 }
 
-/** ISO instants written for a person in `timeZone`: "Mon 24 Nov 2026, 06:00". */
+/** ISO instants written for a person in `timeZone`: "Mon 23 Nov 2026, 06:00" (the app's one date format). */
 export function formatRunTimes(isoTimes: string[], timeZone: string, locale: string): string[] {
-  const fmt = new Intl.DateTimeFormat(locale, {
-    timeZone,
-    weekday: "short",
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    hour12: false,
-  });
-  return isoTimes.map((iso) => {
-    const d = new Date(iso);
-    return Number.isNaN(d.getTime()) ? iso : fmt.format(d);
-  });
+  return isoTimes.map((iso) => formatDateTimeWithDay(iso, locale, timeZone));
 }
 
 /** A few common zones first, then the browser's list when it has one. */

@@ -4,6 +4,7 @@ import GridViewIcon from "@mui/icons-material/GridView";
 import SearchIcon from "@mui/icons-material/Search";
 import TableRowsIcon from "@mui/icons-material/TableRows";
 import {
+  Alert,
   Box,
   Button,
   Card,
@@ -27,12 +28,12 @@ import {
 import { DataGrid, type GridColDef } from "@mui/x-data-grid";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
-import { Link as RouterLink, useNavigate, useSearchParams } from "react-router";
+import { Link as RouterLink, useLocation, useNavigate, useSearchParams } from "react-router";
 import { searchModels } from "../api/client";
 import type { FacetCount, Model } from "../api/types";
 import { ErrorState, EmptyState, Loading } from "../components/States";
 import { useDebounced } from "../lib/useDebounced";
-import { useT, type MessageKey } from "../i18n";
+import { useI18n, useT, type MessageKey } from "../i18n";
 import { FACETS, fromUrl, summary, toggleValue, withParam, type Facet, type SearchParams } from "./catalogQuery";
 
 function FacetGroup({
@@ -86,7 +87,7 @@ function FacetGroup({
 }
 
 function ModelCard({ model }: { model: Model }) {
-  const t = useT();
+  const { t, tn } = useI18n();
   return (
     <Card sx={{ height: "100%" }} data-testid="model-card">
       <CardActionArea component={RouterLink} to={`/models/${model.name}`} sx={{ height: "100%", alignItems: "stretch" }}>
@@ -95,7 +96,7 @@ function ModelCard({ model }: { model: Model }) {
             {model.title}
           </Typography>
           <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
-            {model.name} · {model.department} · {model.version_count === 1 ? t("catalog.versions1") : t("catalog.versions", { n: model.version_count })}
+            {model.name} · {model.department} · {tn("catalog.versions", model.version_count)}
           </Typography>
           <Typography variant="body2" sx={{ mb: 1.5, minHeight: 60 }}>
             {model.use_case ? `${model.use_case}. ` : ""}
@@ -108,6 +109,7 @@ function ModelCard({ model }: { model: Model }) {
             {(model.flavors ?? []).map((f) => (
               <Chip key={f} label={f} size="small" />
             ))}
+            {model.state === "archived" && <Chip label={t("model.archived")} size="small" color="warning" />}
             {model.aliases?.champion !== undefined && (
               <Chip label={`champion v${model.aliases.champion}`} size="small" color="success" variant="outlined" />
             )}
@@ -119,7 +121,7 @@ function ModelCard({ model }: { model: Model }) {
 }
 
 function ModelTable({ models }: { models: Model[] }) {
-  const t = useT();
+  const { t, day } = useI18n();
   const navigate = useNavigate();
   const columns: GridColDef<Model>[] = [
     {
@@ -141,7 +143,7 @@ function ModelTable({ models }: { models: Model[] }) {
       field: "updated_at",
       headerName: t("common.updated"),
       flex: 1,
-      valueFormatter: (v: string) => new Date(v).toLocaleDateString(),
+      valueFormatter: (v: string) => day(v),
     },
   ];
   return (
@@ -161,7 +163,8 @@ function ModelTable({ models }: { models: Model[] }) {
 }
 
 export function CatalogPage() {
-  const t = useT();
+  const { t, tn } = useI18n();
+  const flash = (useLocation().state as { flash?: string } | null)?.flash;
   const [params, setParams] = useSearchParams();
   const query = fromUrl(params);
   const [text, setText] = useState(query.q ?? "");
@@ -185,7 +188,7 @@ export function CatalogPage() {
   });
   const facets = result.data?.facets ?? {};
   const totalPages = result.data ? Math.max(1, Math.ceil(result.data.total / (search.page_size ?? 12))) : 1;
-  const anyFilter = FACETS.some((f) => params.getAll(f).length) || !!query.q;
+  const anyFilter = FACETS.some((f) => params.getAll(f).length) || !!query.q || !!query.state;
   const sorts = useMemo(
     () => (["relevance", "-updated", "name", "-created"] as const).filter((s) => s !== "relevance" || !!query.q),
     [query.q],
@@ -193,6 +196,11 @@ export function CatalogPage() {
 
   return (
     <Box>
+      {flash && (
+        <Alert severity="success" sx={{ mb: 2 }} data-testid="flash">
+          {flash}
+        </Alert>
+      )}
       <Typography variant="h1" sx={{ mb: 2 }}>
         {t("catalog.title")}
       </Typography>
@@ -271,6 +279,17 @@ export function CatalogPage() {
               </Button>
             )}
           </Stack>
+          <FormControlLabel
+            sx={{ mb: 1 }}
+            control={
+              <Checkbox
+                size="small"
+                checked={query.state === "all"}
+                onChange={(e) => setParams(withParam(params, "state", e.target.checked ? "all" : null))}
+              />
+            }
+            label={t("catalog.withArchived")}
+          />
           {FACETS.map((f) => (
             <FacetGroup
               key={f}
@@ -289,7 +308,7 @@ export function CatalogPage() {
           ) : (
             <>
               <Typography color="text.secondary" sx={{ mb: 1 }} role="status" data-testid="catalog-count">
-                {result.data.total === 1 ? t("catalog.results1") : t("catalog.results", { n: result.data.total })}
+                {tn("catalog.results", result.data.total)}
               </Typography>
               {result.data.items.length === 0 ? (
                 <EmptyState>{anyFilter ? t("catalog.empty") : t("catalog.emptyAll")}</EmptyState>

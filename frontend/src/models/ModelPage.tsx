@@ -15,7 +15,8 @@ import { Markdown } from "../components/Markdown";
 import { Section } from "../components/Section";
 import { QueryState } from "../components/States";
 import { servesLabel, stateLabel } from "../deployments/labels";
-import { useI18n, useT } from "../i18n";
+import { useI18n, useT, type MessageKey } from "../i18n";
+import { ArchivedNotice, EditSchemaButton, ModelActions } from "./ModelActions";
 import { useRouteModel } from "./ModelRoute";
 import { versionChoices } from "./versions";
 
@@ -38,7 +39,7 @@ interface Line {
 }
 
 export function VersionsSideBySide({ versions }: { versions: ModelVersion[] }) {
-  const { t, locale } = useI18n();
+  const { t, day } = useI18n();
   const metrics = Array.from(new Set(versions.flatMap((v) => Object.keys(v.metrics)))).sort();
   const ordered = [...versions].sort((a, b) => a.version - b.version);
   const lines: Line[] = [
@@ -54,7 +55,7 @@ export function VersionsSideBySide({ versions }: { versions: ModelVersion[] }) {
         }))
       : [{ key: "no-metrics", label: t("model.noMetrics"), value: () => "" }]),
     { key: "format", label: t("model.format"), value: (v) => `${v.flavor} / ${v.format}` },
-    { key: "created", label: t("model.createdAt"), value: (v) => new Date(v.created_at).toLocaleDateString(locale) },
+    { key: "created", label: t("model.createdAt"), value: (v) => day(v.created_at) },
     { key: "description", label: t("register.versionDescription"), value: (v) => v.description },
   ];
   return (
@@ -242,6 +243,7 @@ export function ModelPage() {
                 {flash}
               </Alert>
             )}
+            <ArchivedNotice model={m} />
             <Stack direction="row" sx={{ justifyContent: "space-between", alignItems: "flex-start", mb: 2, gap: 2 }}>
               <Box>
                 <Typography variant="h1">{m.title}</Typography>
@@ -264,7 +266,7 @@ export function ModelPage() {
                   </Button>
                 </Can>
                 <Can role="data_scientist">
-                  <Button variant="outlined" component={RouterLink} to={`/models/${m.name}/deploy`} disabled={m.version_count === 0}>
+                  <Button variant="outlined" component={RouterLink} to={`/models/${m.name}/deploy`} disabled={m.version_count === 0 || m.state === "archived"}>
                     {t("model.deploy")}
                   </Button>
                   <Button variant="outlined" component={RouterLink} to={`/models/${m.name}/versions/new`}>
@@ -274,6 +276,7 @@ export function ModelPage() {
                     {t("model.moveAlias")}
                   </Button>
                 </Can>
+                <ModelActions model={m} />
               </Stack>
             </Stack>
             <Grid container spacing={2}>
@@ -290,14 +293,17 @@ export function ModelPage() {
                   <Section
                     title={t("model.schema")}
                     action={
-                      <FormField
-                        label={t("model.selectVersion")}
-                        value={current.version}
-                        onChange={(e) => setSelected(Number(e.target.value))}
-                        options={versionChoices(list)}
-                        fullWidth={false}
-                        sx={{ minWidth: 160 }}
-                      />
+                      <Stack direction="row" spacing={1} sx={{ alignItems: "center" }}>
+                        <EditSchemaButton model={m} version={current} />
+                        <FormField
+                          label={t("model.selectVersion")}
+                          value={current.version}
+                          onChange={(e) => setSelected(Number(e.target.value))}
+                          options={versionChoices(list)}
+                          fullWidth={false}
+                          sx={{ minWidth: 160 }}
+                        />
+                      </Stack>
                     }
                   >
                     <SchemaTable columns={current.input_schema.columns ?? []} caption={t("model.inputs")} />
@@ -313,7 +319,7 @@ export function ModelPage() {
                       [t("common.department"), m.department],
                       [t("model.brands"), m.brands.join(", ") || "–"],
                       [t("model.tags"), m.tags.join(", ") || "–"],
-                      [t("model.visibility"), m.visibility],
+                      [t("model.visibility"), t(`visibility.${m.visibility}` as MessageKey)],
                       [t("common.owner"), m.owner],
                       [t("common.updated"), when(m.updated_at)],
                     ]}

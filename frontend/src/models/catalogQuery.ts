@@ -22,6 +22,9 @@ export function fromUrl(params: URLSearchParams): SearchParams & { view: "cards"
     const values = params.getAll(f);
     if (values.length) out[f] = values;
   }
+  // Archived models are left out unless asked for ("state=archived" or "all").
+  const state = params.get("state");
+  if (state === "archived" || state === "all") out.state = state;
   return out;
 }
 

@@ -1,12 +1,11 @@
 /** One run: live status and progress, streaming logs, results as a paginated table, a chart, downloads. */
-import DownloadIcon from "@mui/icons-material/Download";
-import { Alert, Box, Button, ButtonGroup, Grid, LinearProgress, Stack, Typography } from "@mui/material";
+import { Alert, Box, Button, Grid, LinearProgress, Stack, Typography } from "@mui/material";
 import { BarChart } from "@mui/x-charts/BarChart";
 import { DataGrid, type GridColDef } from "@mui/x-data-grid";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { useParams } from "react-router";
-import { cancelExecution, executionLogs, executionResults, getExecution, resultsDownloadUrl } from "../api/client";
+import { cancelExecution, executionResults, getExecution } from "../api/client";
 import { TERMINAL_STATUSES, type Execution } from "../api/types";
 import { Can } from "../auth/session";
 import { Facts } from "../components/Facts";
@@ -14,42 +13,13 @@ import { Section } from "../components/Section";
 import { ErrorAlert, ErrorState, Loading } from "../components/States";
 import { barsFromSummary, distribution, predictionColumn } from "../lib/distribution";
 import { useI18n, useT } from "../i18n";
+import { formatPrediction } from "../lib/numbers";
+import { LiveLog } from "./LiveLog";
+import { ResultDownloads } from "./ResultDownloads";
 import { StatusChip } from "./statusChip";
 
-function Logs({ id, live }: { id: number; live: boolean }) {
-  const t = useT();
-  const box = useRef<HTMLPreElement>(null);
-  const logs = useQuery({
-    queryKey: ["executions", id, "logs"],
-    queryFn: () => executionLogs(id),
-    refetchInterval: live ? 1500 : false,
-  });
-  useEffect(() => {
-    if (box.current) box.current.scrollTop = box.current.scrollHeight;
-  }, [logs.data]);
-  if (logs.isPending) return <Loading />;
-  if (logs.isError) return <ErrorState error={logs.error} onRetry={() => void logs.refetch()} />;
-  return (
-    <Box
-      component="pre"
-      ref={box}
-      tabIndex={0}
-      aria-label={t("runs.logs")}
-      aria-live={live ? "polite" : "off"}
-      data-testid="run-logs"
-      sx={{ bgcolor: "#1e1e1e", color: "#e6e6e6", p: 2, borderRadius: 1, maxHeight: 320, overflow: "auto", fontSize: 13, m: 0, whiteSpace: "pre-wrap" }}
-    >
-      {logs.data?.length
-        ? logs.data
-            .map((l) => `${l.at.slice(11, 19)} ${l.level !== "info" ? `${l.level.toUpperCase()} ` : ""}${l.message}`)
-            .join("\n")
-        : t("runs.noLogs")}
-    </Box>
-  );
-}
-
 function Results({ id, summary }: { id: number; summary?: Record<string, unknown> | null }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const [model, setModel] = useState({ page: 0, pageSize: 25 });
   const page = useQuery({
     queryKey: ["executions", id, "results", model],
@@ -74,6 +44,8 @@ function Results({ id, summary }: { id: number; summary?: Record<string, unknown
     flex: 1,
     minWidth: 120,
     cellClassName: isOutput(c) ? "prediction-cell" : undefined,
+    // Predictions rounded for display; the downloads keep every digit.
+    ...(isOutput(c) ? { valueFormatter: (v: unknown) => formatPrediction(v, locale) } : {}),
   }));
   const rows = page.data.rows.map((r, i) => ({ __id: model.page * model.pageSize + i, ...r }));
   const col = predictionColumn(page.data.columns) ?? "prediction";
@@ -196,19 +168,13 @@ export function RunDetailPage() {
         )}
       </Section>
       <Section title={t("runs.logs")}>
-        <Logs id={id} live={live} />
+        <LiveLog id={id} live={live} />
       </Section>
       <Section
         title={t("runs.results")}
         action={
           e.status === "succeeded" ? (
-            <ButtonGroup size="small" aria-label={t("runs.download")}>
-              {(["csv", "parquet", "xlsx"] as const).map((f) => (
-                <Button key={f} href={resultsDownloadUrl(id, f)} startIcon={<DownloadIcon />}>
-                  {{ csv: "CSV", parquet: "Parquet", xlsx: "Excel" }[f]}
-                </Button>
-              ))}
-            </ButtonGroup>
+            <ResultDownloads id={id} />
           ) : undefined
         }
       >

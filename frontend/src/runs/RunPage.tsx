@@ -4,9 +4,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { Link as RouterLink, useNavigate, useSearchParams } from "react-router";
 import { getVersion, listDeployments, predict, runWithFile } from "../api/client";
-import type { Deployment, Model, PredictResponse } from "../api/types";
+import type { Deployment, Model } from "../api/types";
 import { Can } from "../auth/session";
-import { DataTable } from "../components/DataTable";
 import { FileDrop } from "../components/FileDrop";
 import { FilePreview } from "../components/FilePreview";
 import { FormField } from "../components/FormField";
@@ -16,6 +15,7 @@ import { servesLabel } from "../deployments/labels";
 import { ModelRoute } from "../models/ModelRoute";
 import type { Row } from "../lib/schemaForm";
 import { useT } from "../i18n";
+import { PredictionTable } from "./PredictionTable";
 
 /** The version a deployment serves, as a reference the versions route accepts. */
 export function versionRef(d: Deployment, model: Model): string {
@@ -29,44 +29,6 @@ export function versionRef(d: Deployment, model: Model): string {
 export function exampleRow(example: Record<string, unknown>): Row | null {
   const input = example.input;
   return input && typeof input === "object" && !Array.isArray(input) ? (input as Row) : null;
-}
-
-function PredictionTable({ rows, answer }: { rows: Row[]; answer: PredictResponse }) {
-  const t = useT();
-  const inputCols = rows[0] ? Object.keys(rows[0]) : [];
-  const classes = answer.probabilities?.[0] ? Object.keys(answer.probabilities[0]) : [];
-  return (
-    <Box sx={{ mt: 2 }} data-testid="predictions">
-      <Typography variant="h3" component="h3" sx={{ mb: 1 }}>
-        {t("run.predictions")}
-      </Typography>
-      <Box sx={{ overflowX: "auto" }} tabIndex={0}>
-        <DataTable
-          rows={answer.predictions.map((_p, i) => i)}
-          rowKey={(i) => i}
-          columns={[
-            {
-              label: t("run.prediction"),
-              sx: { fontWeight: 700 },
-              cell: (i) => {
-                const p = answer.predictions[i];
-                return typeof p === "number" ? Math.round(p * 1000) / 1000 : String(p);
-              },
-            },
-            ...classes.map((c) => ({
-              label: `P(${c})`,
-              sx: { whiteSpace: "nowrap" },
-              cell: (i: number) => `${((answer.probabilities?.[i]?.[c] ?? 0) * 100).toFixed(1)} %`,
-            })),
-            ...inputCols.map((c) => ({ label: c, cell: (i: number) => String(rows[i]?.[c] ?? "") })),
-          ]}
-        />
-      </Box>
-      <Typography variant="body2" color="text.secondary" sx={{ mt: 1 }}>
-        {t("run.answeredBy", { n: answer.version, id: answer.request_id })}
-      </Typography>
-    </Box>
-  );
 }
 
 function RunForms({ model, deployment }: { model: Model; deployment: Deployment }) {

@@ -1,0 +1,69 @@
+/** A user, a model and a version for component tests, as the API answers them (every required field). */
+import type { ColumnSpec, Model, ModelVersion, User } from "../api/types";
+
+export function aUser(over: Partial<User> = {}): User {
+  return {
+    id: 1,
+    username: "ds",
+    email: "ds@example.com",
+    display_name: "Camille",
+    role: "data_scientist",
+    department: "marketing",
+    auth_source: "local",
+    is_active: true,
+    created_at: "2026-01-01T00:00:00Z",
+    last_login_at: null,
+    ...over,
+  };
+}
+
+export function aModel(over: Partial<Model> = {}): Model {
+  return {
+    id: 1,
+    name: "churn",
+    title: "Churn",
+    description: "Who leaves.",
+    department: "marketing",
+    markets: ["FR"],
+    brands: [],
+    use_case: null,
+    tags: [],
+    visibility: "company",
+    owner: "ds",
+    latest_version: 2,
+    version_count: 2,
+    flavors: ["sklearn"],
+    aliases: { champion: 2 },
+    created_at: "2026-01-01T00:00:00Z",
+    updated_at: "2026-01-01T00:00:00Z",
+    state: "active",
+    archived_at: null,
+    ...over,
+  };
+}
+
+export function aVersion(columns: ColumnSpec[], over: Partial<ModelVersion> = {}): ModelVersion {
+  return {
+    id: 2,
+    model: "churn",
+    version: 2,
+    description: "",
+    flavor: "sklearn",
+    format: "skops",
+    safe_format: true,
+    model_type: "Pipeline",
+    filename: "churn.skops",
+    artifact: { uri: "file:///x", sha256: "0".repeat(64), size: 10 },
+    input_schema: { columns },
+    output_schema: { columns: [] },
+    example: {},
+    metrics: {},
+    params: {},
+    training_data: null,
+    source_version: null,
+    created_by: "ds",
+    created_at: "2026-01-01T00:00:00Z",
+    aliases: ["champion"],
+    ...over,
+  };
+}
