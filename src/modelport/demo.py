@@ -1215,6 +1215,17 @@ def _ensure_users(ctx: Context) -> list[DemoUser]:
     return users
 
 
+def _undeploy(ctx: Context, model: str, admin: Principal) -> None:
+    """Delete every deployment of a demo model, so that ``force`` can replace the model (a model that
+    deployments use cannot be deleted)."""
+    from modelport.services.deployments import DeploymentService
+
+    deployments = DeploymentService(ctx)
+    while page := deployments.list_deployments(admin, 1, 100, model=model).items:
+        for deployment in page:
+            deployments.delete(deployment.name, admin)
+
+
 def _register(
     ctx: Context, spec: _Model, principal: Principal, admin: Principal, workdir: Path, force: bool
 ) -> tuple[int, str]:
@@ -1224,6 +1235,7 @@ def _register(
     trained = _train(spec)
     full = max(trained, key=lambda t: len(t.sample.columns)).sample
     if force and spec.name in _model_names(ctx):
+        _undeploy(ctx, spec.name, admin)
         catalog.delete_model(spec.name, admin)
     catalog.create_model(
         ModelCreate(
