@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from modelport.context import Context
 from modelport.errors import InvalidArgument
 from modelport.principal import Principal
 from modelport.schemas import LoggedPrediction, Page, Role
 from modelport.services.auth import require
 from modelport.stores.deployments import DeploymentStore
-from modelport.stores.predictions import PredictionLogStore
+from modelport.stores.predictions import PredictionFilter, PredictionLogStore
+
+__all__ = ["PredictionFilter", "PredictionLogService"]
 
 
 class PredictionLogService:
@@ -23,28 +23,17 @@ class PredictionLogService:
         principal: Principal,
         page: int,
         page_size: int,
-        *,
-        version: int | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        request_id: str | None = None,
+        match: PredictionFilter = PredictionFilter(),
     ) -> Page[LoggedPrediction]:
         """The logged predictions of deployment ``ref`` (id or name), newest first, for whoever may see
         the deployment. Only a sample is logged (``MODELPORT_PREDICTION_LOG_RATE``), each with at most
-        100 rows. InvalidArgument when ``since`` is not before ``until``; NotFound for an unknown or
-        invisible deployment."""
+        100 rows; those that ``match``. InvalidArgument when ``since`` is not before ``until``; NotFound
+        for an unknown or invisible deployment."""
         require(principal, Role.viewer)
-        if since is not None and until is not None and since >= until:
+        if match.since is not None and match.until is not None and match.since >= match.until:
             raise InvalidArgument("since must be before until", field="since")
         with self.ctx.db.session() as s:
             deployment = DeploymentStore(s).get(ref, principal)
             return PredictionLogStore(s).list_predictions(
-                deployment.id,
-                deployment.name,
-                page,
-                page_size,
-                version=version,
-                since=since,
-                until=until,
-                request_id=request_id,
+                deployment.id, deployment.name, page, page_size, match
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, select
@@ -9,6 +10,17 @@ from sqlalchemy.orm import Session
 
 from modelport.db.tables import PredictionLogRow
 from modelport.schemas import LoggedPrediction, Page
+
+
+@dataclass(frozen=True)
+class PredictionFilter:
+    """Which logged predictions to list: one model ``version``, a time range (``since`` included,
+    ``until`` excluded), one ``request_id``; None is no condition."""
+
+    version: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    request_id: str | None = None
 
 
 class PredictionLogStore:
@@ -23,24 +35,19 @@ class PredictionLogStore:
         deployment: str,
         page: int,
         page_size: int,
-        *,
-        version: int | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        request_id: str | None = None,
+        match: PredictionFilter = PredictionFilter(),
     ) -> Page[LoggedPrediction]:
         """Returns one page of the deployment's logged predictions, newest first, with the total that
-        match: ``version``, a time range (``since`` included, ``until`` excluded), ``request_id``.
-        ``deployment`` is the name shown in each item. Raises nothing."""
+        ``match``. ``deployment`` is the name shown in each item. Raises nothing."""
         filters: list[ColumnElement[bool]] = [PredictionLogRow.deployment_id == deployment_id]
-        if version is not None:
-            filters.append(PredictionLogRow.version == version)
-        if since is not None:
-            filters.append(PredictionLogRow.at >= since)
-        if until is not None:
-            filters.append(PredictionLogRow.at < until)
-        if request_id is not None:
-            filters.append(PredictionLogRow.request_id == request_id)
+        if match.version is not None:
+            filters.append(PredictionLogRow.version == match.version)
+        if match.since is not None:
+            filters.append(PredictionLogRow.at >= match.since)
+        if match.until is not None:
+            filters.append(PredictionLogRow.at < match.until)
+        if match.request_id is not None:
+            filters.append(PredictionLogRow.request_id == match.request_id)
         total = self.s.scalar(select(func.count()).select_from(PredictionLogRow).where(*filters)) or 0
         rows = self.s.scalars(
             select(PredictionLogRow)

@@ -32,7 +32,7 @@ from modelport.schemas import (
 )
 from modelport.services.auth import require
 from modelport.services.deployments import DeploymentService, next_runs
-from modelport.services.predictions import PredictionLogService
+from modelport.services.predictions import PredictionFilter, PredictionLogService
 from modelport.serving.body import parse_json
 
 router = APIRouter(prefix="/api/v1", tags=["deployments"])
@@ -208,16 +208,8 @@ def list_predictions(
 ) -> Page[LoggedPrediction]:
     """The deployment's logged online predictions, newest first: inputs, outputs, version, latency and
     time of each request logged (``MODELPORT_PREDICTION_LOG_RATE`` of them, at most 100 rows each)."""
-    return PredictionLogService(get_context(request)).list_predictions(
-        ref,
-        principal,
-        page,
-        page_size,
-        version=version,
-        since=since,
-        until=until,
-        request_id=request_id,
-    )
+    match = PredictionFilter(version=version, since=since, until=until, request_id=request_id)
+    return PredictionLogService(get_context(request)).list_predictions(ref, principal, page, page_size, match)
 
 
 @router.get("/schedules/preview", operation_id="previewSchedule", response_model=SchedulePreview)
