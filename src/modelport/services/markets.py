@@ -237,6 +237,7 @@ class MarketService:
                 description=data.description,
                 schedule=data.schedule,
                 input=InputSpec.model_validate(data.input.model_dump()),
+                on_bad_rows=data.on_bad_rows,
             )
             deployments.check_new(create)
             deployment = deployments.create_in(s, create, principal, via="self-service")
