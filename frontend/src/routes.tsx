@@ -14,6 +14,8 @@ const RegisterModelPage = lazy(() => import("./models/RegisterModelPage").then((
 const NewVersionPage = lazy(() => import("./models/NewVersionPage").then((m) => ({ default: m.NewVersionPage })));
 const DeployPage = lazy(() => import("./deployments").then((m) => ({ default: m.DeployPage })));
 const DeploymentsPage = lazy(() => import("./deployments").then((m) => ({ default: m.DeploymentsPage })));
+const DeploymentPage = lazy(() => import("./deployments").then((m) => ({ default: m.DeploymentPage })));
+const NotificationsPage = lazy(() => import("./notifications").then((m) => ({ default: m.NotificationsPage })));
 const RunPage = lazy(() => import("./runs").then((m) => ({ default: m.RunPage })));
 const RunsPage = lazy(() => import("./runs").then((m) => ({ default: m.RunsPage })));
 const RunDetailPage = lazy(() => import("./runs").then((m) => ({ default: m.RunDetailPage })));
@@ -42,6 +44,8 @@ export const routes = [
       { path: "models/:name/run", element: page(RunPage) },
       { path: "register", element: page(RegisterModelPage) },
       { path: "deployments", element: page(DeploymentsPage) },
+      { path: "deployments/:name", element: page(DeploymentPage) },
+      { path: "notifications", element: page(NotificationsPage) },
       { path: "runs", element: page(RunsPage) },
       { path: "runs/:id", element: page(RunDetailPage) },
       { path: "admin", element: page(AdminPage) },

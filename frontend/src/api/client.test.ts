@@ -30,7 +30,7 @@ describe("the data-access module", () => {
   it("sends the CSRF token on writes", async () => {
     document.cookie = "modelport_csrf=abc123";
     const requests = answer(201, { id: 1 });
-    await createDeployment({ name: "x", model: "m", market: "FR", description: "", engine: "local" });
+    await createDeployment({ name: "x", model: "m", market: "FR", description: "", engine: "local", on_bad_rows: "reject" });
     expect(requests[0].method).toBe("POST");
     expect(requests[0].headers.get("X-CSRF-Token")).toBe("abc123");
     expect(await requests[0].json()).toMatchObject({ name: "x", market: "FR" });

@@ -13,23 +13,39 @@ import type {
   AuditPage,
   AuthConfig,
   Connection,
+  Dataset,
   Deployment,
+  DeploymentBulkCreate,
   DeploymentCreate,
   DeploymentPage,
+  DeploymentUpdate,
   Execution,
   ExecutionLog,
   ExecutionPage,
+  LoggedPredictionPage,
   LoginResponse,
+  MarkedRead,
+  MarketRequest,
+  MarketRequestApprove,
+  MarketRequestCreate,
+  MarketRequestPage,
   Model,
   ModelCreate,
   ModelSearch,
   ModelUpdate,
   ModelVersion,
+  NotificationPage,
+  Notification,
   PredictResponse,
   ResultPage,
   SchedulePreview,
   SchemaEdit,
+  SelfService,
+  SelfServiceDeploy,
+  SelfServiceOpen,
   Stats,
+  Subscription,
+  SubscriptionCreate,
   User,
   UserCreate,
   UserUpdate,
@@ -386,4 +402,125 @@ export function executionResults(id: number, page: number, pageSize: number): Pr
 
 export function resultsDownloadUrl(id: number, format: QueryOf<"downloadExecutionResults">["format"]): string {
   return `/api/v1/executions/${id}/results/download?format=${format ?? "csv"}`;
+}
+
+// --- stored inputs, deployments' pages, templates and errors files --------------------------------
+
+/**
+ * A multipart body holding one file. The schema types a binary field as a string, so the body given
+ * to openapi-fetch names the file and the serializer sends the form that carries it.
+ */
+function fileForm(file: File) {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  return { body: { file: file.name }, bodySerializer: () => form };
+}
+
+/** Store an input file once (CSV, Excel, Parquet) for deployments that read a dataset. */
+export function uploadDataset(file: File): Promise<Dataset> {
+  return unwrap(api.POST("/api/v1/datasets", fileForm(file)));
+}
+
+/** Deploy one model for several markets at once: one deployment per market, all or none. */
+export function createDeployments(body: DeploymentBulkCreate): Promise<Deployment[]> {
+  return unwrap(api.POST("/api/v1/deployments/bulk", { body }));
+}
+
+export function updateDeployment(ref: string, body: DeploymentUpdate): Promise<Deployment> {
+  return unwrap(api.PATCH("/api/v1/deployments/{ref}", { params: { path: { ref } }, body }));
+}
+
+export function deleteDeployment(ref: string): Promise<void> {
+  return unwrap(api.DELETE("/api/v1/deployments/{ref}", { params: { path: { ref } } }));
+}
+
+/** Make an uploaded file the deployment's stored input (a dataset replacing its previous input). */
+export function setDeploymentInput(ref: string, file: File): Promise<Deployment> {
+  return unwrap(api.PUT("/api/v1/deployments/{ref}/input", { params: { path: { ref } }, ...fileForm(file) }));
+}
+
+/** A file to fill in for a run: the model's columns as a header and the example row. */
+export function templateDownloadUrl(ref: string | number, format: "csv" | "xlsx" = "csv"): string {
+  return `/api/v1/deployments/${encodeURIComponent(String(ref))}/template?format=${format}`;
+}
+
+/** The rows a run left out (row, column, value, reason), as CSV. */
+export function errorsDownloadUrl(id: number): string {
+  return `/api/v1/executions/${id}/errors`;
+}
+
+/** A deployment's logged online predictions, newest first. */
+export function listPredictions(ref: string, query: QueryOf<"listPredictions"> = {}): Promise<LoggedPredictionPage> {
+  return unwrap(api.GET("/api/v1/deployments/{ref}/predictions", { params: { path: { ref }, query } }));
+}
+
+// --- self-service markets ------------------------------------------------------------------------
+
+export function getSelfService(name: string): Promise<SelfService> {
+  return unwrap(api.GET("/api/v1/models/{name}/self-service", { params: { path: { name } } }));
+}
+
+export function openSelfService(name: string, body: SelfServiceOpen): Promise<SelfService> {
+  return unwrap(api.PUT("/api/v1/models/{name}/self-service", { params: { path: { name } }, body }));
+}
+
+export function closeSelfService(name: string): Promise<void> {
+  return unwrap(api.DELETE("/api/v1/models/{name}/self-service", { params: { path: { name } } }));
+}
+
+export function deploySelfService(name: string, body: SelfServiceDeploy): Promise<Deployment> {
+  return unwrap(api.POST("/api/v1/models/{name}/self-service/deployments", { params: { path: { name } }, body }));
+}
+
+export function requestMarket(name: string, body: MarketRequestCreate): Promise<MarketRequest> {
+  return unwrap(api.POST("/api/v1/models/{name}/market-requests", { params: { path: { name } }, body }));
+}
+
+export function listMarketRequests(query: QueryOf<"listMarketRequests"> = {}): Promise<MarketRequestPage> {
+  return unwrap(api.GET("/api/v1/market-requests", { params: { query } }));
+}
+
+/**
+ * Approve in one click: the model's opening gains the requested market. A model not open yet needs
+ * the version or alias to open it with (`body`).
+ */
+export function approveMarketRequest(id: number, body?: MarketRequestApprove): Promise<MarketRequest> {
+  return unwrap(api.POST("/api/v1/market-requests/{request_id}/approve", { params: { path: { request_id: id } }, body }));
+}
+
+export function declineMarketRequest(id: number, reason: string): Promise<MarketRequest> {
+  return unwrap(
+    api.POST("/api/v1/market-requests/{request_id}/decline", { params: { path: { request_id: id } }, body: { reason } }),
+  );
+}
+
+// --- notifications and subscriptions -------------------------------------------------------------
+
+export function listNotifications(query: QueryOf<"listNotifications"> = {}): Promise<NotificationPage> {
+  return unwrap(api.GET("/api/v1/notifications", { params: { query } }));
+}
+
+export async function unreadNotifications(): Promise<number> {
+  return (await unwrap(api.GET("/api/v1/notifications/unread-count"))).unread;
+}
+
+export function markNotificationRead(id: number): Promise<Notification> {
+  return unwrap(api.POST("/api/v1/notifications/{notification_id}/read", { params: { path: { notification_id: id } } }));
+}
+
+/** Mark read every unread notification up to `upTo` (the newest one on the screen). */
+export function markAllNotificationsRead(upTo?: number): Promise<MarkedRead> {
+  return unwrap(api.POST("/api/v1/notifications/read-all", { params: { query: { up_to: upTo } } }));
+}
+
+export function listSubscriptions(query: QueryOf<"listSubscriptions"> = {}): Promise<Subscription[]> {
+  return unwrap(api.GET("/api/v1/subscriptions", { params: { query } }));
+}
+
+export function subscribe(body: SubscriptionCreate): Promise<Subscription> {
+  return unwrap(api.POST("/api/v1/subscriptions", { body }));
+}
+
+export function unsubscribe(id: number): Promise<void> {
+  return unwrap(api.DELETE("/api/v1/subscriptions/{subscription_id}", { params: { path: { subscription_id: id } } }));
 }

@@ -42,6 +42,29 @@ export type DeploymentCreate = S["DeploymentCreate"];
 export type DeploymentPage = S["Page_Deployment_"];
 export type PredictResponse = S["PredictResponse"];
 export type SchedulePreview = S["SchedulePreview"];
+export type DeploymentUpdate = S["DeploymentUpdate"];
+export type DeploymentBulkCreate = S["DeploymentBulkCreate"];
+export type InputSpec = S["InputSpec"];
+export type BadRows = Deployment["on_bad_rows"];
+export type ScheduleSpec = S["ScheduleSpec"];
+export type Dataset = S["Dataset"];
+export type LoggedPrediction = S["LoggedPrediction"];
+export type LoggedPredictionPage = S["Page_LoggedPrediction_"];
+
+export type SelfService = S["SelfService"];
+export type SelfServiceOpen = S["SelfServiceOpen"];
+export type SelfServiceDeploy = S["SelfServiceDeploy"];
+export type MarketRequest = S["MarketRequest"];
+export type MarketRequestCreate = S["MarketRequestCreate"];
+export type MarketRequestApprove = S["MarketRequestApprove"];
+export type MarketRequestPage = S["Page_MarketRequest_"];
+
+export type Notification = S["Notification"];
+export type NotificationPage = S["Page_Notification_"];
+export type MarkedRead = S["MarkedRead"];
+export type Subscription = S["Subscription"];
+export type SubscriptionCreate = S["SubscriptionCreate"];
+
 export type Execution = S["Execution"];
 export type ExecutionStatus = Execution["status"];
 export type ExecutionPage = S["Page_Execution_"];

@@ -1,4 +1,4 @@
-/** Under a cron field: the schedule in words and its next five run times in the user's time zone. */
+/** Under a cron field: the schedule in words and its next five run times, in the schedule's own time zone. */
 import { Alert, Box, List, ListItem, Typography } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
 import { previewSchedule } from "../api/client";
@@ -41,10 +41,10 @@ export function CronHelper({ cron, timezone }: { cron: string; timezone: string 
       {preview.data && (
         <>
           <Typography variant="body2" color="text.secondary" sx={{ mt: 1 }}>
-            {t("cron.next", { tz: viewerZone })}
+            {t("cron.next", { tz: timezone })}
           </Typography>
           <List dense disablePadding data-testid="cron-next">
-            {formatRunTimes(preview.data.next, viewerZone, locale).map((s, i) => (
+            {formatRunTimes(preview.data.next, timezone, locale).map((s, i) => (
               <ListItem key={i} disableGutters sx={{ py: 0 }}>
                 <Typography variant="body2">{s}</Typography>
               </ListItem>

@@ -6,6 +6,7 @@ import { logout } from "../api/client";
 import { roleAllows, type Role } from "../api/types";
 import { useMe } from "../auth/session";
 import { useT, type MessageKey } from "../i18n";
+import { NotificationBell } from "../notifications/NotificationBell";
 import { LanguageSwitch } from "./LanguageSwitch";
 import { UserMenu } from "./UserMenu";
 import { ErrorState, Loading } from "./States";
@@ -80,6 +81,7 @@ export function Layout() {
               </Button>
             ))}
           </Box>
+          <NotificationBell />
           <LanguageSwitch dark />
           <UserMenu label={`${user.display_name || user.username} · ${t(`role.${user.role}` as MessageKey)}`} />
           <Button color="inherit" onClick={() => signOut.mutate()} disabled={signOut.isPending}>

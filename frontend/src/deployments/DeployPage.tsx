@@ -1,22 +1,49 @@
-/** Deploy a model: version or alias, market, input and output, an optional schedule, parameters. */
-import { Alert, FormControlLabel, Grid, Radio, RadioGroup, Stack, Switch } from "@mui/material";
+/**
+ * Deploy a model: version or alias, one market or several (one deployment each), the input (a file
+ * with each run, a dataset stored once, or a SQL query), what to do with bad rows, the output, and a
+ * schedule, offered only with a stored input and in the market's usual time zone by default.
+ */
+import { Alert, FormControlLabel, Grid, Radio, RadioGroup, Stack, Switch, Typography } from "@mui/material";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useState } from "react";
 import { useNavigate } from "react-router";
-import { ApiError, createDeployment, listConnections, listVersions } from "../api/client";
+import { ApiError, createDeployment, createDeployments, listConnections, listVersions } from "../api/client";
 import { fieldErrors } from "../api/errors";
-import type { Deployment, DeploymentCreate, Model } from "../api/types";
-import { CronHelper } from "../components/CronHelper";
+import type { Deployment, Model } from "../api/types";
 import { FormField, type FieldError } from "../components/FormField";
-import { Section } from "../components/Section";
 import { FormPage } from "../components/FormPage";
+import { Section } from "../components/Section";
 import { useT, type Translate } from "../i18n";
-import { timeZones, userTimeZone } from "../lib/cron";
-import { slugify } from "../lib/text";
 import { ModelRoute } from "../models/ModelRoute";
 import { versionChoices } from "../models/versions";
+import { BadRowsChoice } from "./BadRowsChoice";
+import { DatasetUpload } from "./DatasetUpload";
+import { deploymentPath } from "./DeploymentLink";
+import { deployRequest, isStored, plannedNames, proposedName, scheduleZone, type DeployFields, type Engine, type InputKind, type OutputFormat } from "./deployForm";
+import { MarketsField } from "./MarketsField";
+import { knownMarketZone } from "./marketZones";
+import { ScheduleFields } from "./ScheduleFields";
 
-const FIELDS = ["name", "version", "alias", "market", "description", "engine", "params", "schedule", "cron", "timezone", "input", "output"] as const;
+// The API's field names, most precise first (an error goes under the first one it names).
+const FIELDS = [
+  "name",
+  "name_prefix",
+  "version",
+  "alias",
+  "markets",
+  "market",
+  "description",
+  "engine",
+  "params",
+  "schedule.timezone",
+  "schedule",
+  "cron",
+  "timezone",
+  "input.dataset",
+  "input",
+  "output",
+  "on_bad_rows",
+] as const;
 const MONOSPACE = { htmlInput: { spellCheck: false, style: { fontFamily: "monospace" } } };
 
 /** A connection by name, among those the server is configured with. */
@@ -46,47 +73,6 @@ export function DeployPage() {
   );
 }
 
-type Engine = Deployment["engine"];
-type OutputFormat = Deployment["output"]["format"];
-
-/** The form as typed; `name` stays null (and follows the market) until the user types one. */
-interface DeployFields {
-  market: string;
-  name: string | null;
-  mode: "alias" | "version";
-  alias: string;
-  version: number | "";
-  inputType: "upload" | "sql";
-  connection: string;
-  query: string;
-  format: OutputFormat;
-  table: string;
-  outConnection: string;
-  scheduled: boolean;
-  cron: string;
-  timezone: string;
-  params: string;
-  description: string;
-  engine: Engine;
-}
-
-function deploymentCreate(f: DeployFields, model: string, name: string, params: Record<string, unknown>): DeploymentCreate {
-  const body: DeploymentCreate = {
-    name: name.trim(),
-    model,
-    market: f.market,
-    description: f.description.trim(),
-    engine: f.engine,
-    params,
-    schedule: f.scheduled ? { cron: f.cron.trim(), timezone: f.timezone } : null,
-    input: f.inputType === "sql" ? { kind: "sql", connection: f.connection, query: f.query } : { kind: "upload" },
-    output: f.table.trim() ? { format: f.format, connection: f.outConnection || null, table: f.table.trim() } : { format: f.format },
-  };
-  if (f.mode === "alias") body.alias = f.alias;
-  else if (f.version !== "") body.version = f.version;
-  return body;
-}
-
 /** The parameters typed as JSON: an object, or an error placed under the field. */
 function parseParams(text: string, t: Translate): Record<string, unknown> {
   let parsed: unknown;
@@ -108,14 +94,15 @@ function DeployForm({ model: m }: { model: Model }) {
   const versions = useQuery({ queryKey: ["versions", m.name], queryFn: () => listVersions(m.name) });
   const aliases = m.aliases ?? {};
   const hasAliases = Object.keys(aliases).length > 0;
-  const zones = useMemo(() => timeZones(), []);
+  const [paramsText, setParamsText] = useState("{}");
   const [form, setForm] = useState<DeployFields>({
-    market: "",
+    markets: m.markets.length === 1 ? [m.markets[0]] : [],
     name: null,
-    mode: "alias",
-    alias: "champion",
-    version: "",
-    inputType: "upload",
+    mode: hasAliases ? "alias" : "version",
+    alias: "champion" in aliases ? "champion" : (Object.keys(aliases)[0] ?? ""),
+    version: hasAliases ? "" : m.latest_version,
+    inputKind: "upload",
+    dataset: null,
     connection: "",
     query: "",
     format: "parquet",
@@ -123,52 +110,76 @@ function DeployForm({ model: m }: { model: Model }) {
     outConnection: "",
     scheduled: false,
     cron: "0 6 * * 1",
-    timezone: userTimeZone(),
-    params: "{}",
+    timezone: null,
+    params: {},
     description: "",
     engine: "local",
+    onBadRows: "reject",
   });
   const set = <K extends keyof DeployFields>(k: K, v: DeployFields[K]) => setForm((f) => ({ ...f, [k]: v }));
-  const name = form.name ?? (form.market ? slugify(`${m.name}-${form.market}`) : "");
+  const many = form.markets.length > 1;
+  const name = form.name ?? proposedName(m.name, form.markets);
+  const names = plannedNames(form, m.name);
+  const stored = isStored(form.inputKind);
+  const zone = scheduleZone(form);
+  const usualZone = knownMarketZone(form.markets[0]);
 
-  const mutation = useMutation({
-    mutationFn: () => createDeployment(deploymentCreate(form, m.name, name, parseParams(form.params, t))),
-    onSuccess: (d) => {
+  const mutation = useMutation<Deployment[]>({
+    mutationFn: async () => {
+      const req = deployRequest({ ...form, params: parseParams(paramsText, t) }, m.name);
+      return req.kind === "one" ? [await createDeployment(req.body)] : createDeployments(req.body);
+    },
+    onSuccess: (created) => {
       void client.invalidateQueries({ queryKey: ["deployments"] });
-      void navigate(`/deployments?created=${encodeURIComponent(d.name)}`);
+      if (created.length === 1) {
+        void navigate(deploymentPath(created[0].name), { state: { flash: t("deploy.done", { name: created[0].name }) } });
+      } else {
+        void navigate(`/deployments?created=${encodeURIComponent(created.map((d) => d.name).join(", "))}`);
+      }
     },
   });
   const errors = fieldErrors(mutation.error, FIELDS, t);
   /** A text field's value, change and error (`field`: the API's name of it, when it has one). */
-  const bind = (k: "market" | "alias" | "query" | "table" | "cron" | "timezone" | "params" | "description", field?: string) => ({
+  const bind = (k: "alias" | "query" | "table" | "description", field?: string) => ({
     value: form[k],
     onChange: (e: { target: { value: string } }) => set(k, e.target.value),
     field,
     errors: errors.of,
   });
+  const inputReady = form.inputKind !== "dataset" || !!form.dataset;
 
   return (
     <FormPage
       title={t("deploy.title", { name: m.title })}
       onSubmit={() => mutation.mutate()}
       error={errors.unplaced}
-      submitLabel={t("deploy.submit")}
-      canSubmit={!mutation.isPending && !!form.market && !!name}
+      submitLabel={many ? t("deploy.submitMany", { n: form.markets.length }) : t("deploy.submit")}
+      canSubmit={!mutation.isPending && form.markets.length > 0 && !!name.trim() && inputReady}
     >
       <Grid container spacing={2}>
         <Grid size={{ xs: 12, lg: 7 }}>
           <Section title={t("deploy.what")}>
             <Grid container spacing={2}>
-              <FormField cell={{ xs: 12, md: 6 }} required label={t("deploy.market")} options={m.markets} {...bind("market", "market")} />
+              <Grid size={12}>
+                <MarketsField
+                  label={t("deploy.markets")}
+                  value={form.markets}
+                  onChange={(v) => set("markets", v)}
+                  options={m.markets}
+                  help={t("deploy.marketsHelp")}
+                  error={errors.of("markets") ?? errors.of("market")}
+                  testId="markets"
+                />
+              </Grid>
               <FormField
                 cell={{ xs: 12, md: 6 }}
                 required
-                label={t("deploy.name")}
+                label={many ? t("deploy.namePrefix") : t("deploy.name")}
                 value={name}
                 onChange={(e) => set("name", e.target.value)}
-                field="name"
+                field={many ? "name_prefix" : "name"}
                 errors={errors.of}
-                help={t("deploy.nameHelp")}
+                help={names.length > 1 ? t("deploy.namesWillBe", { names: names.join(", ") }) : t("deploy.nameHelp")}
               />
               <Grid size={12}>
                 <RadioGroup row value={form.mode} onChange={(e) => set("mode", e.target.value as DeployFields["mode"])}>
@@ -211,16 +222,27 @@ function DeployForm({ model: m }: { model: Model }) {
             </Grid>
           </Section>
           <Section title={t("deploy.input")}>
-            <RadioGroup value={form.inputType} onChange={(e) => set("inputType", e.target.value as DeployFields["inputType"])}>
+            <RadioGroup
+              value={form.inputKind}
+              onChange={(e) => set("inputKind", e.target.value as InputKind)}
+              aria-label={t("deploy.input")}
+            >
               <FormControlLabel value="upload" control={<Radio />} label={t("deploy.inputUpload")} />
+              <FormControlLabel value="dataset" control={<Radio />} label={t("deploy.inputDataset")} />
               <FormControlLabel value="sql" control={<Radio />} label={t("deploy.inputSql")} />
             </RadioGroup>
-            {form.inputType === "sql" && (
+            {form.inputKind === "dataset" && (
+              <DatasetUpload dataset={form.dataset} onDataset={(d) => set("dataset", d)} error={errors.of("input.dataset") ?? errors.of("input")} />
+            )}
+            {form.inputKind === "sql" && (
               <Stack spacing={2} sx={{ mt: 1 }}>
                 <ConnectionField value={form.connection} onChange={(v) => set("connection", v)} field="input" errors={errors.of} />
                 <FormField label={t("deploy.query")} multiline minRows={3} slotProps={MONOSPACE} {...bind("query")} />
               </Stack>
             )}
+          </Section>
+          <Section title={t("deploy.badRows")}>
+            <BadRowsChoice value={form.onBadRows} onChange={(v) => set("onBadRows", v)} error={errors.of("on_bad_rows")} />
           </Section>
           <Section title={t("deploy.output")}>
             <Grid container spacing={2}>
@@ -243,25 +265,48 @@ function DeployForm({ model: m }: { model: Model }) {
         </Grid>
         <Grid size={{ xs: 12, lg: 5 }}>
           <Section title={t("deploy.schedule")}>
-            <FormControlLabel
-              control={<Switch checked={form.scheduled} onChange={(e) => set("scheduled", e.target.checked)} />}
-              label={t("deploy.scheduled")}
-            />
-            {form.scheduled && (
-              <Stack spacing={2} sx={{ mt: 1 }}>
-                <FormField
-                  label={t("deploy.cron")}
-                  help={t("deploy.cronHelp")}
-                  slotProps={{ htmlInput: { ...MONOSPACE.htmlInput, "data-testid": "cron" } }}
-                  {...bind("cron", errors.of("cron") ? "cron" : "schedule")}
+            {!stored ? (
+              <Typography color="text.secondary" data-testid="schedule-needs-stored">
+                {t("deploy.scheduleNeedsStored")}
+              </Typography>
+            ) : (
+              <>
+                <FormControlLabel
+                  control={<Switch checked={form.scheduled} onChange={(e) => set("scheduled", e.target.checked)} />}
+                  label={t("deploy.scheduled")}
                 />
-                <FormField label={t("deploy.timezone")} options={zones} {...bind("timezone", "timezone")} />
-                <CronHelper cron={form.cron} timezone={form.timezone} />
-              </Stack>
+                {form.scheduled && (
+                  <ScheduleFields
+                    cron={form.cron}
+                    timezone={zone}
+                    onCron={(v) => set("cron", v)}
+                    onTimezone={(v) => set("timezone", v)}
+                    cronError={errors.of("schedule") ?? errors.of("cron")}
+                    timezoneError={errors.of("schedule.timezone") ?? errors.of("timezone")}
+                    timezoneHelp={
+                      form.timezone === null && usualZone ? t("deploy.timezoneOfMarket", { market: form.markets[0] }) : undefined
+                    }
+                  />
+                )}
+              </>
+            )}
+            {!stored && errors.of("schedule") && (
+              <Typography color="error" variant="body2" role="alert" sx={{ mt: 1 }}>
+                {errors.of("schedule")}
+              </Typography>
             )}
           </Section>
           <Section title={t("deploy.params")}>
-            <FormField multiline minRows={3} label={t("deploy.params")} slotProps={MONOSPACE} {...bind("params", "params")} />
+            <FormField
+              multiline
+              minRows={3}
+              label={t("deploy.params")}
+              slotProps={MONOSPACE}
+              value={paramsText}
+              onChange={(e) => setParamsText(e.target.value)}
+              field="params"
+              errors={errors.of}
+            />
           </Section>
         </Grid>
       </Grid>

@@ -1,14 +1,15 @@
-/** Every deployment, with its state and schedule; pause and resume for data scientists. */
+/** Every deployment, with its state and schedule (next run in the schedule's own time zone); pause and resume for data scientists. */
 import { Alert, Box, Button, Chip, Link, Typography } from "@mui/material";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Link as RouterLink, useSearchParams } from "react-router";
+import { Link as RouterLink, useLocation, useSearchParams } from "react-router";
 import { listDeployments, pauseDeployment, resumeDeployment } from "../api/client";
 import type { Deployment } from "../api/types";
 import { Can, useCan } from "../auth/session";
 import { QueryTable } from "../components/DataTable";
 import { InlineError } from "../components/States";
-import { describeCron } from "../lib/cron";
+import { describeCron, formatRunTimes } from "../lib/cron";
 import { useI18n, useT } from "../i18n";
+import { DeploymentLink } from "./DeploymentLink";
 import { servesLabel, stateLabel } from "./labels";
 
 function PauseResume({ d }: { d: Deployment }) {
@@ -30,14 +31,15 @@ function PauseResume({ d }: { d: Deployment }) {
 }
 
 function Schedule({ d }: { d: Deployment }) {
-  const { t, when } = useI18n();
+  const { t, locale } = useI18n();
   if (!d.schedule) return t("deployments.noSchedule");
+  const zone = d.schedule.timezone;
   return (
     <>
-      {`${describeCron(d.schedule.cron, t)} (${d.schedule.timezone})`}
+      {`${describeCron(d.schedule.cron, t)} (${zone})`}
       {d.next_run_at && d.state !== "paused" && (
         <Typography variant="body2" color="text.secondary">
-          {t("deployments.nextRun", { when: when(d.next_run_at) })}
+          {t("deployments.nextRun", { when: `${formatRunTimes([d.next_run_at], zone, locale)[0]} (${zone})` })}
         </Typography>
       )}
     </>
@@ -48,6 +50,7 @@ export function DeploymentsPage() {
   const t = useT();
   const [params] = useSearchParams();
   const created = params.get("created");
+  const flash = (useLocation().state as { flash?: string } | null)?.flash;
   const canRun = useCan("business_user");
   const q = useQuery({ queryKey: ["deployments", "all"], queryFn: () => listDeployments() });
   return (
@@ -55,9 +58,14 @@ export function DeploymentsPage() {
       <Typography variant="h1" sx={{ mb: 2 }}>
         {t("deployments.title")}
       </Typography>
+      {flash && (
+        <Alert severity="success" sx={{ mb: 2 }} data-testid="flash">
+          {flash}
+        </Alert>
+      )}
       {created && (
         <Alert severity="success" sx={{ mb: 2 }}>
-          {t("deploy.done", { name: created })}
+          {created.includes(",") ? t("deploy.doneMany", { names: created }) : t("deploy.done", { name: created })}
         </Alert>
       )}
       <QueryTable
@@ -67,7 +75,7 @@ export function DeploymentsPage() {
         rows={(data) => data.items}
         rowKey={(d) => d.id}
         columns={[
-          { label: t("common.name"), cell: (d) => d.name },
+          { label: t("common.name"), cell: (d) => <DeploymentLink name={d.name} /> },
           {
             label: t("deployments.model"),
             cell: (d) => (

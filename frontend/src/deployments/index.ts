@@ -1,2 +1,3 @@
 export { DeployPage } from "./DeployPage";
+export { DeploymentPage } from "./DeploymentPage";
 export { DeploymentsPage } from "./DeploymentsPage";

@@ -14,8 +14,10 @@ import { FormField } from "../components/FormField";
 import { Markdown } from "../components/Markdown";
 import { Section } from "../components/Section";
 import { QueryState } from "../components/States";
+import { DeploymentLink } from "../deployments/DeploymentLink";
 import { servesLabel, stateLabel } from "../deployments/labels";
 import { useI18n, useT, type MessageKey } from "../i18n";
+import { MarketsPanel } from "./MarketsPanel";
 import { ArchivedNotice, EditSchemaButton, ModelActions } from "./ModelActions";
 import { useRouteModel } from "./ModelRoute";
 import { versionChoices } from "./versions";
@@ -175,7 +177,7 @@ function Deployments({ model }: { model: string }) {
       rowKey={(d) => d.id}
       columns={[
         { label: t("common.market"), cell: (d) => d.market },
-        { label: t("common.name"), cell: (d) => d.name },
+        { label: t("common.name"), cell: (d) => <DeploymentLink name={d.name} /> },
         { label: t("deployments.serves"), cell: servesLabel },
         { label: t("common.status"), cell: (d) => stateLabel(d, t) },
       ]}
@@ -337,6 +339,7 @@ export function ModelPage() {
                   )}
                 </Section>
                 {current && <Lineage name={m.name} version={current} />}
+                <MarketsPanel model={m} />
                 <Section title={t("model.deployments")}>
                   <Deployments model={m.name} />
                 </Section>

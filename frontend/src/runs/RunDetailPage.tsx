@@ -1,18 +1,21 @@
 /** One run: live status and progress, streaming logs, results as a paginated table, a chart, downloads. */
+import DownloadIcon from "@mui/icons-material/Download";
 import { Alert, Box, Button, Grid, LinearProgress, Stack, Typography } from "@mui/material";
 import { BarChart } from "@mui/x-charts/BarChart";
 import { DataGrid, type GridColDef } from "@mui/x-data-grid";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useParams } from "react-router";
-import { cancelExecution, executionResults, getExecution } from "../api/client";
+import { cancelExecution, errorsDownloadUrl, executionResults, getExecution } from "../api/client";
 import { TERMINAL_STATUSES, type Execution } from "../api/types";
 import { Can } from "../auth/session";
 import { Facts } from "../components/Facts";
 import { Section } from "../components/Section";
+import { DeploymentLink } from "../deployments/DeploymentLink";
+import { rejectedRows } from "../deployments/labels";
 import { ErrorAlert, ErrorState, Loading } from "../components/States";
 import { barsFromSummary, distribution, predictionColumn } from "../lib/distribution";
-import { useI18n, useT } from "../i18n";
+import { useI18n } from "../i18n";
 import { formatPrediction } from "../lib/numbers";
 import { LiveLog } from "./LiveLog";
 import { ResultDownloads } from "./ResultDownloads";
@@ -103,7 +106,7 @@ function Summary({ e }: { e: Execution }) {
       items={[
         [t("common.status"), <StatusChip status={e.status} />],
         [t("deployments.model"), e.version ? `${e.model} v${e.version}` : e.model],
-        [t("run.deployment"), e.deployment],
+        [t("run.deployment"), <DeploymentLink name={e.deployment} />],
         [t("runs.trigger"), e.triggered_by ?? e.trigger],
         [t("runs.rowsRead"), e.rows_read],
         [t("runs.rowsWritten"), e.rows_written],
@@ -116,7 +119,7 @@ function Summary({ e }: { e: Execution }) {
 }
 
 export function RunDetailPage() {
-  const t = useT();
+  const { t, tn } = useI18n();
   const { id: idParam = "" } = useParams();
   const id = Number(idParam);
   const client = useQueryClient();
@@ -161,6 +164,20 @@ export function RunDetailPage() {
             {pct} %
           </Typography>
         </Box>
+        {rejectedRows(e.summary) > 0 && (
+          <Alert
+            severity="warning"
+            sx={{ mt: 2 }}
+            data-testid="run-warnings"
+            action={
+              <Button color="inherit" size="small" href={errorsDownloadUrl(e.id)} startIcon={<DownloadIcon />}>
+                {t("runs.errorsFile")}
+              </Button>
+            }
+          >
+            {tn("runs.rejected", rejectedRows(e.summary))}
+          </Alert>
+        )}
         {e.error && (
           <Alert severity="error" sx={{ mt: 2 }}>
             <strong>{t("runs.error")}:</strong> {e.error}

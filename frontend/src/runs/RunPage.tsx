@@ -1,9 +1,10 @@
 /** Run a deployed model: a form generated from its inputs for a few rows, or a file checked before it is sent. */
-import { Alert, Box, Button, Card, CardContent, Tab, Tabs, Typography } from "@mui/material";
+import DownloadIcon from "@mui/icons-material/Download";
+import { Alert, Box, Button, ButtonGroup, Card, CardContent, Stack, Tab, Tabs, Typography } from "@mui/material";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { Link as RouterLink, useNavigate, useSearchParams } from "react-router";
-import { getVersion, listDeployments, predict, runWithFile } from "../api/client";
+import { getVersion, listDeployments, predict, runWithFile, templateDownloadUrl } from "../api/client";
 import type { Deployment, Model } from "../api/types";
 import { Can } from "../auth/session";
 import { FileDrop } from "../components/FileDrop";
@@ -37,7 +38,8 @@ function RunForms({ model, deployment }: { model: Model; deployment: Deployment 
   const client = useQueryClient();
   const ref = versionRef(deployment, model);
   const version = useQuery({ queryKey: ["version", model.name, ref], queryFn: () => getVersion(model.name, ref) });
-  const [tab, setTab] = useState<"form" | "file">("form");
+  const [params] = useSearchParams();
+  const [tab, setTab] = useState<"form" | "file">(params.get("tab") === "file" ? "file" : "form");
   const [file, setFile] = useState<File | null>(null);
   const [fileOk, setFileOk] = useState(false);
   const [sent, setSent] = useState<Row[]>([]);
@@ -83,6 +85,17 @@ function RunForms({ model, deployment }: { model: Model; deployment: Deployment 
           </Box>
         ) : (
           <Box role="tabpanel" id="panel-file" aria-labelledby="tab-file">
+            <Stack direction="row" spacing={1} sx={{ alignItems: "center", mb: 2, flexWrap: "wrap" }} data-testid="template">
+              <Typography variant="body2">{t("run.templateHelp")}</Typography>
+              <ButtonGroup size="small" aria-label={t("deployment.template")}>
+                <Button href={templateDownloadUrl(deployment.id, "csv")} startIcon={<DownloadIcon />}>
+                  {t("run.templateCsv")}
+                </Button>
+                <Button href={templateDownloadUrl(deployment.id, "xlsx")} startIcon={<DownloadIcon />}>
+                  {t("run.templateXlsx")}
+                </Button>
+              </ButtonGroup>
+            </Stack>
             <FileDrop
               label={t("run.file")}
               prompt={t("run.fileDrop")}

@@ -7,6 +7,7 @@ import { EXECUTION_STATUSES, TERMINAL_STATUSES } from "../api/types";
 import { QueryTable } from "../components/DataTable";
 import { FormField } from "../components/FormField";
 import { Pager } from "../components/Pager";
+import { DeploymentLink } from "../deployments/DeploymentLink";
 import { useI18n, type MessageKey } from "../i18n";
 import { StatusChip } from "./statusChip";
 
@@ -71,7 +72,7 @@ export function RunsPage() {
             ),
           },
           { label: t("deployments.model"), cell: (e) => e.model },
-          { label: t("run.deployment"), cell: (e) => e.deployment },
+          { label: t("run.deployment"), cell: (e) => <DeploymentLink name={e.deployment} /> },
           { label: t("common.status"), cell: (e) => <StatusChip status={e.status} /> },
           {
             label: t("runs.progress"),

@@ -1,0 +1,3 @@
+export { FollowButton } from "./FollowButton";
+export { NotificationBell } from "./NotificationBell";
+export { NotificationsPage } from "./NotificationsPage";
