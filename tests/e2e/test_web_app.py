@@ -140,17 +140,24 @@ def test_data_scientist_registers_a_model(page: Page, app_url: str, output_path:
 
 
 def test_data_scientist_deploys_on_a_schedule(
-    page: Page, app_url: str, output_path: str, ds_api: Api
+    page: Page, app_url: str, output_path: str, ds_api: Api, tmp_path: Path
 ) -> None:
     if ds_api.get("/api/v1/deployments").status_code == 404:
         pytest.skip(RUNS_MISSING)
+    example = ds_api.get("/api/v1/models/promo-uplift/versions/champion").json()["example"]["input"]
+    stores = tmp_path / "stores.csv"
+    pd.DataFrame([example] * 10).to_csv(stores, index=False)
     sign_in(page, app_url, "ds", "/models/promo-uplift")
     page.get_by_role("main").get_by_role("link", name="Deploy", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Deploy Promotion uplift estimator")
-    page.get_by_label("Market").click()
-    page.get_by_role("option", name="NL").click()
+    page.get_by_test_id("markets").fill("NL")
+    page.get_by_test_id("markets").press("Enter")
     expect(page.get_by_label("Deployment name")).to_have_value("promo-uplift-nl")
     page.get_by_label("Deployment name").fill("promo-uplift-nl-weekly")
+    # A schedule reads a stored input: a dataset uploaded here, once.
+    page.get_by_label("A stored dataset (upload it here, once)").check()
+    page.get_by_test_id("dataset-file").locator("input[type=file]").set_input_files(str(stores))
+    expect(page.get_by_test_id("dataset-file-stored")).to_contain_text("stores.csv is stored")
     page.get_by_label("Run on a schedule").check()
     page.get_by_test_id("cron").fill("30 5 * * 1")
     helper = page.get_by_test_id("cron-helper")
@@ -160,7 +167,9 @@ def test_data_scientist_deploys_on_a_schedule(
     screenshot(page, output_path, "deploy")
 
     page.get_by_role("button", name="Deploy", exact=True).click()
-    expect(page).to_have_url(url_matching(app_url, r"/deployments\?created=promo-uplift-nl-weekly$"))
+    expect(page).to_have_url(url_matching(app_url, r"/deployments/promo-uplift-nl-weekly$"))
+    expect(page.get_by_test_id("flash")).to_have_text("Deployment promo-uplift-nl-weekly created.")
+    page.get_by_role("navigation").get_by_role("link", name="Deployments").click()
     row = (
         page.get_by_test_id("deployments-table").get_by_role("row").filter(has_text="promo-uplift-nl-weekly")
     )
