@@ -36,6 +36,7 @@ from modelport.schemas import (
     SearchQuery,
 )
 from modelport.stores.dialect import relevance, search_terms, text_match
+from modelport.stores.users import usernames
 
 FACET_KINDS = ("department", "market", "brand", "flavor", "owner", "tag")
 
@@ -394,13 +395,7 @@ class CatalogStore:
         if not rows:
             return []
         ids = [r.id for r in rows]
-        owners = dict(
-            self.s.execute(
-                select(UserRow.id, UserRow.username).where(UserRow.id.in_({r.owner_id for r in rows}))
-            )
-            .tuples()
-            .all()
-        )
+        owners = usernames(self.s, (r.owner_id for r in rows))
         flavors: dict[int, list[str]] = {i: [] for i in ids}
         for mid, value in self.s.execute(
             select(ModelLabelRow.model_id, ModelLabelRow.value).where(
@@ -443,13 +438,7 @@ class CatalogStore:
     def _to_versions(self, name: str, rows: list[ModelVersionRow]) -> list[ModelVersion]:
         if not rows:
             return []
-        users = dict(
-            self.s.execute(
-                select(UserRow.id, UserRow.username).where(UserRow.id.in_({r.created_by_id for r in rows}))
-            )
-            .tuples()
-            .all()
-        )
+        users = usernames(self.s, (r.created_by_id for r in rows))
         aliases: dict[int, list[str]] = {r.id: [] for r in rows}
         for vid, alias in self.s.execute(
             select(ModelAliasRow.version_id, ModelAliasRow.alias).where(ModelAliasRow.version_id.in_(aliases))

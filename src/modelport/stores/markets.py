@@ -26,6 +26,7 @@ from modelport.schemas import (
     SelfServiceOpening,
 )
 from modelport.stores.catalog import visible_to
+from modelport.stores.users import usernames
 
 NAME_MAX = 100  # what deployments.name holds (and SLUG allows)
 
@@ -35,13 +36,6 @@ class MarketStore:
 
     def __init__(self, session: Session) -> None:
         self.s = session
-
-    def _usernames(self, ids: set[int | None]) -> dict[int, str]:
-        wanted = {i for i in ids if i is not None}
-        if not wanted:
-            return {}
-        rows = self.s.execute(select(UserRow.id, UserRow.username).where(UserRow.id.in_(wanted))).tuples()
-        return {user_id: username for user_id, username in rows}
 
     # --- openings ------------------------------------------------------------------------------
 
@@ -57,7 +51,7 @@ class MarketStore:
                 select(SelfServiceMarketRow.market).where(SelfServiceMarketRow.model_id == model_id)
             )
         )
-        names = self._usernames({row.opened_by_id, row.updated_by_id})
+        names = usernames(self.s, {row.opened_by_id, row.updated_by_id})
         return SelfServiceOpening(
             model=model.name if model else "",
             version=row.version,
@@ -168,7 +162,7 @@ class MarketStore:
         )
         user_ids: set[int | None] = {r.requested_by_id for r in rows}
         user_ids.update(r.decided_by_id for r in rows)
-        names = self._usernames(user_ids)
+        names = usernames(self.s, user_ids)
         return [
             MarketRequest(
                 id=r.id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +37,15 @@ class WebSession(BaseModel):
 
     user_id: int
     expires_at: datetime
+
+
+def usernames(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """The username of each user id given (None and unknown ids left out), in one query."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(UserRow.id, UserRow.username).where(UserRow.id.in_(wanted))).tuples()
+    return {user_id: username for user_id, username in rows}
 
 
 def _user(row: UserRow) -> User:

@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from modelport.db.tables import DeliveryRow, UserRow, WebhookRow, utcnow
+from modelport.db.tables import DeliveryRow, WebhookRow, utcnow
 from modelport.errors import Conflict, NotFound
 from modelport.schemas import Delivery, Page, Webhook
+from modelport.stores.users import usernames
 
 
 def _delivery(row: DeliveryRow) -> Delivery:
@@ -135,13 +136,7 @@ class WebhookStore:
                 .group_by(DeliveryRow.webhook_id)
             ).tuples()
         }
-        owners = dict(
-            self.s.execute(
-                select(UserRow.id, UserRow.username).where(UserRow.id.in_({r.owner_id for r in rows}))
-            )
-            .tuples()
-            .all()
-        )
+        owners = usernames(self.s, (r.owner_id for r in rows))
         return [
             Webhook(
                 id=r.id,
