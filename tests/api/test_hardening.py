@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.conftest import PASSWORD, Actor, make_context
 
 from modelport.api.app import create_app
 from modelport.api.hardening import CSP
@@ -18,6 +17,7 @@ from modelport.api.ratelimit import SlidingWindow
 from modelport.db.migrate import upgrade
 from modelport.redact import redact, scrub
 from modelport.schemas import Role
+from tests.conftest import PASSWORD, Actor, make_context
 
 UNSAFE = ("post", "put", "patch", "delete")
 
