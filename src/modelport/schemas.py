@@ -397,12 +397,10 @@ BadRows = Literal["reject", "skip"]
 """What a run does with rows that do not fit the model's input schema."""
 
 
-class DeploymentCreate(Strict):
-    name: str = Field(pattern=SLUG)
-    model: str = Field(pattern=SLUG)
-    version: int | None = Field(default=None, gt=0, description="A fixed version; or give alias.")
-    alias: str | None = Field(default=None, pattern=ALIAS, description="An alias the deployment follows.")
-    market: str = Field(pattern=LABEL)
+class DeploymentSettings(Strict):
+    """What a new deployment runs with, besides its model and market: shared by one deployment's
+    creation and a deployment for several markets at once."""
+
     description: str = Field(default="", max_length=10_000)
     params: dict[str, Any] = Field(default_factory=dict)
     schedule: ScheduleSpec | None = None
@@ -414,6 +412,14 @@ class DeploymentCreate(Strict):
         description="A row that does not fit the model's input schema: reject fails the run (default); "
         "skip scores the other rows and lists the bad ones in the run's errors file (local engine only).",
     )
+
+
+class DeploymentCreate(DeploymentSettings):
+    name: str = Field(pattern=SLUG)
+    model: str = Field(pattern=SLUG)
+    version: int | None = Field(default=None, gt=0, description="A fixed version; or give alias.")
+    alias: str | None = Field(default=None, pattern=ALIAS, description="An alias the deployment follows.")
+    market: str = Field(pattern=LABEL)
 
 
 class DeploymentUpdate(Strict):
@@ -578,7 +584,7 @@ class SelfServiceDeploy(Strict):
     )
 
 
-class DeploymentBulkCreate(Strict):
+class DeploymentBulkCreate(DeploymentSettings):
     """Deploy one model for several markets at once: one deployment per market, all or none."""
 
     model: str = Field(pattern=SLUG)
@@ -590,17 +596,6 @@ class DeploymentBulkCreate(Strict):
     )
     version: int | None = Field(default=None, gt=0, description="A fixed version; or give alias.")
     alias: str | None = Field(default=None, pattern=ALIAS, description="An alias the deployments follow.")
-    description: str = Field(default="", max_length=10_000)
-    params: dict[str, Any] = Field(default_factory=dict)
-    schedule: ScheduleSpec | None = None
-    input: InputSpec = Field(default_factory=InputSpec)
-    output: OutputSpec = Field(default_factory=OutputSpec)
-    engine: Engine = "local"
-    on_bad_rows: BadRows = Field(
-        default="reject",
-        description="A row that does not fit the model's input schema: reject fails the run (default); "
-        "skip scores the other rows and lists the bad ones in the run's errors file (local engine only).",
-    )
 
     _check_markets = field_validator("markets")(_distinct_markets)
 
