@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from modelport.context import Context
 from modelport.principal import Principal
 from modelport.schemas import AuditEvent, Page, Role
 from modelport.services.auth import require
-from modelport.stores.audit import AuditStore
+from modelport.stores.audit import AuditFilter, AuditStore
+
+__all__ = ["AuditFilter", "AuditService"]
 
 
 class AuditService:
@@ -20,27 +20,12 @@ class AuditService:
         principal: Principal,
         page: int,
         page_size: int,
-        *,
-        actor: str | None = None,
-        action: str | None = None,
-        target_type: str | None = None,
-        target: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        match: AuditFilter = AuditFilter(),
     ) -> Page[AuditEvent]:
-        """Events newest first, filtered by the arguments given."""
+        """Events newest first, those that ``match``."""
         require(principal, Role.admin)
         with self.ctx.db.session() as s:
-            return AuditStore(s).list_events(
-                page,
-                page_size,
-                actor=actor,
-                action=action,
-                target_type=target_type,
-                target=target,
-                since=since,
-                until=until,
-            )
+            return AuditStore(s).list_events(page, page_size, match)
 
     def actions(self, principal: Principal) -> list[str]:
         """The distinct actions in the log, for a filter."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +27,19 @@ def scrub(details: dict[str, Any]) -> dict[str, Any]:
         else:
             clean[key] = value
     return clean
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which audit events to list: by ``actor`` (username), ``action``, ``target_type``, ``target``
+    and a time range (``since`` included, ``until`` excluded); None or empty is no condition."""
+
+    actor: str | None = None
+    action: str | None = None
+    target_type: str | None = None
+    target: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 class AuditStore:
@@ -67,29 +81,22 @@ class AuditStore:
         self,
         page: int,
         page_size: int,
-        *,
-        actor: str | None = None,
-        action: str | None = None,
-        target_type: str | None = None,
-        target: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        match: AuditFilter = AuditFilter(),
     ) -> Page[AuditEvent]:
-        """Returns one page of events, newest first, filtered by the arguments that are given. Raises
-        nothing."""
+        """Returns one page of events, newest first, those that ``match``. Raises nothing."""
         stmt = select(AuditEventRow)
-        if actor:
-            stmt = stmt.where(AuditEventRow.actor == actor)
-        if action:
-            stmt = stmt.where(AuditEventRow.action == action)
-        if target_type:
-            stmt = stmt.where(AuditEventRow.target_type == target_type)
-        if target:
-            stmt = stmt.where(AuditEventRow.target == target)
-        if since:
-            stmt = stmt.where(AuditEventRow.at >= since)
-        if until:
-            stmt = stmt.where(AuditEventRow.at < until)
+        if match.actor:
+            stmt = stmt.where(AuditEventRow.actor == match.actor)
+        if match.action:
+            stmt = stmt.where(AuditEventRow.action == match.action)
+        if match.target_type:
+            stmt = stmt.where(AuditEventRow.target_type == match.target_type)
+        if match.target:
+            stmt = stmt.where(AuditEventRow.target == match.target)
+        if match.since:
+            stmt = stmt.where(AuditEventRow.at >= match.since)
+        if match.until:
+            stmt = stmt.where(AuditEventRow.at < match.until)
         total = self.s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = self.s.scalars(
             stmt.order_by(AuditEventRow.id.desc()).offset((page - 1) * page_size).limit(page_size)

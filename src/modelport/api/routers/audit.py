@@ -11,7 +11,7 @@ from modelport.api.params import PageNo
 from modelport.api.security import get_context, requires
 from modelport.principal import Principal
 from modelport.schemas import AuditEvent, Page, Role
-from modelport.services.audit import AuditService
+from modelport.services.audit import AuditFilter, AuditService
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
@@ -30,14 +30,5 @@ def list_audit(
     principal: Principal = requires(Role.admin),
 ) -> Page[AuditEvent]:
     """Events newest first, filtered by actor, action, target and time."""
-    return AuditService(get_context(request)).list_events(
-        principal,
-        page,
-        page_size,
-        actor=actor,
-        action=action,
-        target_type=target_type,
-        target=target,
-        since=since,
-        until=until,
-    )
+    match = AuditFilter(actor, action, target_type, target, since, until)
+    return AuditService(get_context(request)).list_events(principal, page, page_size, match)
