@@ -118,6 +118,45 @@ class MarketService:
             pending_requests=store.count_pending(model.id) if manage else None,
         )
 
+    def _answer_requester(
+        self,
+        s: Session,
+        model: Model,
+        principal: Principal,
+        request: MarketRequest,
+        requester_id: int,
+        decision: Literal["approve", "decline"],
+        *,
+        title: str,
+        body: str,
+        **details: str,
+    ) -> None:
+        """Audit the decision on ``request`` and tell its requester (``market_approved`` or
+        ``market_declined``); ``details`` go into both (a decline's reason)."""
+        record(
+            AuditStore(s),
+            principal,
+            f"market_request.{decision}",
+            "model",
+            model.name,
+            request_id=request.id,
+            market=request.market,
+            requested_by=request.requested_by,
+            **details,
+        )
+        NotificationService(self.ctx).notify(
+            "market_approved" if decision == "approve" else "market_declined",
+            title=title,
+            body=body,
+            link=model_link(model.name),
+            model_id=model.id,
+            recipients=[requester_id],
+            owner=False,
+            watchers=False,
+            data={"request_id": request.id, "model": model.name, "market": request.market, **details},
+            session=s,
+        )
+
     def _approve_pending(
         self, s: Session, model: Model, principal: Principal, market: str | None
     ) -> list[MarketRequest]:
@@ -125,28 +164,16 @@ class MarketService:
         tell their requesters."""
         decided = MarketStore(s).decide(model.id, "approved", principal.user_id, market=market)
         for request, requester_id in decided:
-            record(
-                AuditStore(s),
+            self._answer_requester(
+                s,
+                model,
                 principal,
-                "market_request.approve",
-                "model",
-                model.name,
-                request_id=request.id,
-                market=request.market,
-                requested_by=request.requested_by,
-            )
-            NotificationService(self.ctx).notify(
-                "market_approved",
+                request,
+                requester_id,
+                "approve",
                 title=f"{model.name} is open for {request.market}",
                 body=f"{principal.username} approved your request: you can now deploy {model.title} "
                 f"({model.name}) for {request.market} from its page.",
-                link=model_link(model.name),
-                model_id=model.id,
-                recipients=[requester_id],
-                owner=False,
-                watchers=False,
-                data={"request_id": request.id, "model": model.name, "market": request.market},
-                session=s,
             )
         return [r for r, _ in decided]
 
@@ -423,33 +450,16 @@ class MarketService:
             if not decided:
                 raise Conflict(f"market request {request_id} was decided by someone else at the same moment")
             declined, requester_id = decided[0]
-            record(
-                AuditStore(s),
+            self._answer_requester(
+                s,
+                model,
                 principal,
-                "market_request.decline",
-                "model",
-                model.name,
-                request_id=request_id,
-                market=request.market,
-                requested_by=request.requested_by,
-                reason=data.reason,
-            )
-            NotificationService(self.ctx).notify(
-                "market_declined",
+                request,
+                requester_id,
+                "decline",
                 title=f"Your request for {model.name} in {request.market} was declined",
                 body=f"{principal.username} declined your request for {model.title} ({model.name}) in "
                 f"market {request.market}: {data.reason}",
-                link=model_link(model.name),
-                model_id=model.id,
-                recipients=[requester_id],
-                owner=False,
-                watchers=False,
-                data={
-                    "request_id": request_id,
-                    "model": model.name,
-                    "market": request.market,
-                    "reason": data.reason,
-                },
-                session=s,
+                reason=data.reason,
             )
             return declined
