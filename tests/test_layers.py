@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
+import sys
+import typing
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import modelport
 
@@ -156,3 +160,65 @@ def test_the_graph_holds_lazy_imports() -> None:
     edges = graph()
     assert "modelport.batch.spark" in edges["modelport.batch.engines"]  # imported inside get_engine
     assert "modelport.batch.engines" not in edges["modelport.batch.spark"]  # the cycle that was
+
+
+OWN_TABLES = ("modelport.stores", "modelport.db", "modelport.migrations")
+"""The packages that may import the ORM tables: the stores return domain objects to everyone else."""
+
+
+def test_only_the_stores_import_the_tables() -> None:
+    wrong = [
+        f"{module}:{line} imports {target}"
+        for module in MODULES
+        if not module.startswith(OWN_TABLES)
+        for target, line in imports_of(module)
+        if target == "modelport.db.tables"
+    ]
+    assert wrong == []
+
+
+def store_classes() -> Iterator[type]:
+    """Every ``...Store`` class defined in ``modelport.stores``."""
+    for module in MODULES:
+        if module.startswith("modelport.stores."):
+            loaded = importlib.import_module(module)
+            for _, cls in inspect.getmembers(loaded, inspect.isclass):
+                if cls.__module__ == module and cls.__name__.endswith("Store"):
+                    yield cls
+
+
+def public_methods(cls: type) -> Iterator[tuple[str, Any]]:
+    for name, member in vars(cls).items():
+        if not name.startswith("_") and inspect.isfunction(member):
+            yield name, member
+
+
+def test_every_store_method_states_its_contract() -> None:
+    """Each public store method says in its docstring what it returns and what it raises (mlflow's
+    ``abstract_store.py``): "Returns ...; raises NotFound if ..." ("raises nothing" is a contract too)."""
+    classes = list(store_classes())
+    assert {"CatalogStore", "DeploymentStore", "ExecutionStore", "UserStore"} <= {c.__name__ for c in classes}
+    missing = []
+    for cls in classes:
+        for name, method in public_methods(cls):
+            doc = (inspect.getdoc(method) or "").lower()
+            if "return" not in doc or "raise" not in doc:
+                missing.append(f"{cls.__name__}.{name}")
+    assert missing == []
+
+
+def test_store_methods_take_and_return_no_rows() -> None:
+    """No public store method hands an ORM row out or takes one in: the signatures name domain objects."""
+    from modelport.db.tables import Base
+
+    def rows_in(hint: Any) -> bool:
+        if isinstance(hint, type) and issubclass(hint, Base):
+            return True
+        return any(rows_in(arg) for arg in typing.get_args(hint))
+
+    leaks = []
+    for cls in store_classes():
+        for name, method in public_methods(cls):
+            hints = typing.get_type_hints(method, vars(sys.modules[cls.__module__]))
+            leaks += [f"{cls.__name__}.{name} ({arg})" for arg, hint in hints.items() if rows_in(hint)]
+    assert leaks == []

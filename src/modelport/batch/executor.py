@@ -103,11 +103,11 @@ def run_execution(ctx: Context, execution_id: int, attempt: int) -> str:
 
 def _run(ctx: Context, execution_id: int, attempt: int) -> str:
     with ctx.db.session() as s:
-        row = ExecutionStore(s).row(execution_id)
+        execution = ExecutionStore(s).get(execution_id)
         deployments = DeploymentStore(s)
-        deployment = deployments.row(row.deployment_id, None)
-        input_ref, market, engine_name = dict(row.input_ref), deployment.market, row.engine
-        output = OutputSpec.model_validate(deployment.output_spec)
+        deployment = deployments.get(execution.deployment_id, None)
+        input_ref, market, engine_name = dict(execution.input), deployment.market, execution.engine
+        output = deployment.output
         on_bad_rows = deployment.on_bad_rows
         try:
             resolved = deployments.resolve(deployment.id, None)

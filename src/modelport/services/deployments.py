@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 from croniter import croniter
 from sqlalchemy.orm import Session
 
+from modelport.clock import utcnow
 from modelport.columns import ModelSchema
 from modelport.context import Context
-from modelport.db.tables import DeploymentRow, ModelRow, utcnow
 from modelport.errors import AlreadyExists, Conflict, Forbidden, InvalidArgument, NotFound
 from modelport.principal import Principal
 from modelport.schemas import (
@@ -115,9 +115,9 @@ class DeploymentService:
         if out.connection is not None and out.connection not in connections:
             raise InvalidArgument(f"unknown connection {out.connection!r}", field="output.connection")
 
-    def _may_change(self, row: DeploymentRow, principal: Principal) -> None:
+    def _may_change(self, deployment: Deployment, principal: Principal) -> None:
         require(principal, Role.data_scientist)
-        if not principal.is_admin and row.owner_id != principal.user_id:
+        if not principal.is_admin and deployment.owner != principal.username:
             raise Forbidden("only the deployment's owner or an admin may change it")
 
     def check_new(self, data: DeploymentCreate) -> None:
@@ -190,7 +190,7 @@ class DeploymentService:
             field = "version" if data.version is not None else "alias"
             raise InvalidArgument(f"model {data.model!r} has no {field} {ref!r}", field=field) from None
         now = utcnow()
-        row = DeploymentStore(s).create(
+        created = DeploymentStore(s).create(
             name=data.name,
             model_id=model.id,
             version=data.version,
@@ -222,23 +222,20 @@ class DeploymentService:
             market=data.market,
             **audit,
         )
-        return DeploymentStore(s).to_domain(row)
+        return created
 
     def get(self, ref: str, principal: Principal) -> Deployment:
         with self.ctx.db.session() as s:
-            store = DeploymentStore(s)
-            return store.to_domain(store.row(ref, principal))
+            return DeploymentStore(s).get(ref, principal)
 
     def template_file(self, ref: str, principal: Principal, fmt: str) -> tuple[Path, str]:
         """A file of the columns the deployment's model takes (the version serving it now), with the
         version's example row, to fill in for a run: CSV or Excel. Returns its path and file name."""
         with self.ctx.db.session() as s:
             store = DeploymentStore(s)
-            row = store.row(ref, principal)
-            resolved = store.resolve(ref, principal)
-            model = s.get(ModelRow, row.model_id)
-            assert model is not None
-            version = CatalogStore(s).get_version(model.name, str(resolved.version), principal)
+            deployment = store.get(ref, principal)
+            resolved = store.resolve(deployment.id, principal)
+            version = CatalogStore(s).get_version(deployment.model, str(resolved.version), principal)
         example = version.example.get("input", {}) if isinstance(version.example, dict) else {}
         columns = version.input_schema.names()
         key = hashlib.sha256(json.dumps([columns, example], default=str).encode()).hexdigest()[:24]
@@ -256,47 +253,55 @@ class DeploymentService:
     def update(self, ref: str, data: DeploymentUpdate, principal: Principal) -> Deployment:
         with self.ctx.db.session() as s:
             store = DeploymentStore(s)
-            row = store.row(ref, principal)
-            self._may_change(row, principal)
+            current = store.get(ref, principal)
+            self._may_change(current, principal)
             changes = data.model_dump(exclude_unset=True)
+            values: dict[str, Any] = {}
             if "version" in changes or "alias" in changes:
                 version, alias = changes.get("version"), changes.get("alias")
                 if (version is None) == (alias is None):
                     raise InvalidArgument("give either version or alias (exactly one)", field="version")
-                model = s.get(ModelRow, row.model_id)
-                assert model is not None
                 try:
-                    CatalogStore(s).get_version(model.name, str(version or alias), principal)
+                    CatalogStore(s).get_version(current.model, str(version or alias), principal)
                 except NotFound:
                     raise InvalidArgument(
-                        f"model {model.name!r} has no version or alias {version or alias!r}",
+                        f"model {current.model!r} has no version or alias {version or alias!r}",
                         field="version" if version else "alias",
                     ) from None
-                row.version, row.alias = version, alias
+                values["version"], values["alias"] = version, alias
+            cron = current.schedule.cron if current.schedule else None
             if "schedule" in changes:
                 schedule = data.schedule
-                row.cron = schedule.cron if schedule else None
-                row.timezone = schedule.timezone if schedule else "UTC"
-                row.next_run_at = (
+                cron = schedule.cron if schedule else None
+                values["cron"] = cron
+                values["timezone"] = schedule.timezone if schedule else "UTC"
+                values["next_run_at"] = (
                     next_run_utc(schedule.cron, schedule.timezone, utcnow()) if schedule else None
                 )
-            inp = data.input or InputSpec.model_validate(row.input_spec)
-            out = data.output or OutputSpec.model_validate(row.output_spec)
+            inp = data.input or current.input
+            out = data.output or current.output
             if "schedule" in changes or "input" in changes:
                 # only when one of them changes: an unrelated edit of a deployment stored before this
                 # rule (scheduled, taking a file with each run) stays possible
-                check_schedule_input(row.cron, inp, row.name)
+                check_schedule_input(cron, inp, current.name)
             self._check_io(inp, out)
-            row.input_spec, row.output_spec = inp.model_dump(), out.model_dump()
+            values["input_spec"], values["output_spec"] = inp.model_dump(), out.model_dump()
             for key in ("market", "description", "params", "engine", "on_bad_rows"):
                 if changes.get(key) is not None:
-                    setattr(row, key, changes[key])
-            check_bad_rows(row.engine, row.on_bad_rows)
-            store.touch(row)
-            record(
-                AuditStore(s), principal, "deployment.update", "deployment", row.name, fields=sorted(changes)
+                    values[key] = changes[key]
+            check_bad_rows(
+                values.get("engine", current.engine), values.get("on_bad_rows", current.on_bad_rows)
             )
-            return store.to_domain(row)
+            updated = store.update(current.id, **values)
+            record(
+                AuditStore(s),
+                principal,
+                "deployment.update",
+                "deployment",
+                current.name,
+                fields=sorted(changes),
+            )
+            return updated
 
     def set_input_file(self, ref: str, path: Path, filename: str, principal: Principal) -> Deployment:
         """Store the file ``path`` as a dataset and make it the deployment's input, in place of its
@@ -304,65 +309,66 @@ class DeploymentService:
         the serving version's input schema first; audited as ``deployment.set_input``."""
         with self.ctx.db.session() as s:
             store = DeploymentStore(s)
-            row = store.row(ref, principal)
-            self._may_change(row, principal)
-            version = store.version_row(row)
-            schema = ModelSchema.model_validate(version.input_schema) if version else None
+            current = store.get(ref, principal)
+            self._may_change(current, principal)
+            try:
+                schema: ModelSchema | None = ModelSchema.model_validate(
+                    store.resolve(current.id, principal).input_schema
+                )
+            except NotFound:  # its alias points nowhere: no schema to check the file against
+                schema = None
         check_filename(filename)
         if schema is not None:
             check_columns(preview(path, detect_format(filename, path), rows=5), schema, filename)
         dataset = store_dataset(self.ctx, path, filename)
         with self.ctx.db.session() as s:
             store = DeploymentStore(s)
-            row = store.row(ref, principal)
-            self._may_change(row, principal)
-            before = InputSpec.model_validate(row.input_spec)
-            out = OutputSpec.model_validate(row.output_spec)
+            current = store.get(ref, principal)
+            self._may_change(current, principal)
+            before, out = current.input, current.output
             inp = InputSpec(kind="dataset", dataset=dataset.sha256, filename=filename)
             self._check_io(inp, out)
-            row.input_spec = inp.model_dump()
-            store.touch(row)
+            updated = store.update(current.id, input_spec=inp.model_dump())
             record(
                 AuditStore(s),
                 principal,
                 "deployment.set_input",
                 "deployment",
-                row.name,
+                current.name,
                 dataset=dataset.sha256,
                 filename=filename,
                 size=dataset.size,
                 rows_previewed=len(dataset.preview),
                 previous=before.dataset if before.kind == "dataset" else before.kind,
             )
-            return store.to_domain(row)
+            return updated
 
     def set_state(self, ref: str, state: str, principal: Principal) -> Deployment:
         with self.ctx.db.session() as s:
             store = DeploymentStore(s)
-            row = store.row(ref, principal)
-            self._may_change(row, principal)
-            row.state = state
-            if state == "active" and row.cron:
-                row.next_run_at = next_run_utc(row.cron, row.timezone, utcnow())
-            store.touch(row)
+            current = store.get(ref, principal)
+            self._may_change(current, principal)
+            values: dict[str, Any] = {"state": state}
+            if state == "active" and current.schedule:
+                schedule = current.schedule
+                values["next_run_at"] = next_run_utc(schedule.cron, schedule.timezone, utcnow())
+            updated = store.update(current.id, **values)
             record(
                 AuditStore(s),
                 principal,
                 f"deployment.{'resume' if state == 'active' else 'pause'}",
                 "deployment",
-                row.name,
+                current.name,
             )
-            return store.to_domain(row)
+            return updated
 
     def delete(self, ref: str, principal: Principal) -> None:
         with self.ctx.db.session() as s:
             store = DeploymentStore(s)
-            row = store.row(ref, principal)
-            self._may_change(row, principal)
-            name = row.name
-            s.delete(row)
-            s.flush()
-            record(AuditStore(s), principal, "deployment.delete", "deployment", name)
+            current = store.get(ref, principal)
+            self._may_change(current, principal)
+            store.delete(current.id)
+            record(AuditStore(s), principal, "deployment.delete", "deployment", current.name)
 
     # --- online predictions: the hot path lives in modelport.serving.online ----------------------------
 

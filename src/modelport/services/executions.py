@@ -14,7 +14,6 @@ import pyarrow.parquet as pq
 from modelport.batch.base import ERROR_COLUMNS
 from modelport.columns import ModelSchema
 from modelport.context import Context
-from modelport.db.tables import DeploymentRow
 from modelport.errors import Conflict, InvalidArgument, ModelportError, NotFound
 from modelport.principal import Principal
 from modelport.schemas import Dataset, Execution, ExecutionLog, InputSpec, Page, ResultPage, Role
@@ -73,10 +72,10 @@ class ExecutionService:
         scheduled_for: Any = None,
     ) -> Execution:
         with self.ctx.db.session() as s:
-            row = DeploymentStore(s).row(ref, principal)
+            deployment = DeploymentStore(s).get(ref, principal)
             store = ExecutionStore(s)
             execution_id = store.create(
-                row,
+                deployment.id,
                 trigger=trigger,
                 triggered_by=principal.username if principal else "scheduler",
                 scheduled_for=scheduled_for,
@@ -91,24 +90,24 @@ class ExecutionService:
                     principal,
                     "execution.create",
                     "deployment",
-                    row.name,
+                    deployment.name,
                     execution=execution_id,
                     trigger=trigger,
                 )
             return store.get(execution_id)
 
-    def _schema(self, ref: str, principal: Principal) -> tuple[DeploymentRow, ModelSchema]:
+    def _schema(self, ref: str, principal: Principal) -> ModelSchema:
+        """The input schema of the version serving deployment ``ref``; NotFound as
+        :meth:`DeploymentStore.resolve`."""
         with self.ctx.db.session() as s:
-            store = DeploymentStore(s)
-            resolved = store.resolve(ref, principal)
-            return store.row(ref, principal), ModelSchema.model_validate(resolved.input_schema)
+            return ModelSchema.model_validate(DeploymentStore(s).resolve(ref, principal).input_schema)
 
     def run_file(self, ref: str, path: Path, filename: str, principal: Principal) -> Execution:
         """Queue a run on an uploaded file, after checking its columns against the model's schema."""
         require(principal, Role.business_user)
         check_filename(filename)
         fmt = detect_format(filename, path)
-        _, schema = self._schema(ref, principal)
+        schema = self._schema(ref, principal)
         check_columns(preview(path, fmt, rows=5), schema, filename)
         stored = self.ctx.artifacts.put_file(path)
         return self._queue(
@@ -121,7 +120,7 @@ class ExecutionService:
     def run_rows(self, ref: str, rows: list[dict[str, Any]], principal: Principal) -> Execution:
         """Queue a run on rows typed in a form (checked against the schema first)."""
         require(principal, Role.business_user)
-        _, schema = self._schema(ref, principal)
+        schema = self._schema(ref, principal)
         frame = to_frame(rows, schema)
         with tempfile.TemporaryDirectory(dir=self.ctx.tmp_dir) as tmp:
             path = write_table(frame, Path(tmp) / "rows.parquet", "parquet")
@@ -151,9 +150,9 @@ class ExecutionService:
             require(principal, Role.business_user)
         with self.ctx.db.session() as s:
             store = DeploymentStore(s)
-            row = store.row(ref, principal)
-            name, spec = row.name, InputSpec.model_validate(row.input_spec)
-            resolved = store.resolve(row.id, None)
+            deployment = store.get(ref, principal)
+            name, spec = deployment.name, deployment.input
+            resolved = store.resolve(deployment.id, None)
         self._check_runnable(name, spec, resolved.sha256, resolved.version, trigger == "schedule")
         return self._queue(ref, principal, trigger, configured_input_ref(spec), scheduled_for)
 
@@ -212,18 +211,16 @@ class ExecutionService:
         except ModelportError as exc:
             reason = exc.message
         with self.ctx.db.session() as s:
-            deployments = DeploymentStore(s)
-            row = deployments.row(deployment_id, None)
-            version = deployments.version_row(row)
+            deployment = DeploymentStore(s).get(deployment_id, None)
             store = ExecutionStore(s)
             execution_id = store.create(
-                row,
+                deployment.id,
                 status="failed",
                 trigger="schedule",
                 triggered_by="scheduler",
                 scheduled_for=due_at,
-                version=version.version if version else None,
-                input_ref=configured_input_ref(InputSpec.model_validate(row.input_spec)),
+                version=deployment.resolved_version,
+                input_ref=configured_input_ref(deployment.input),
                 error=reason,
             )
             store.log(execution_id, f"the run due at {due_at.isoformat()} could not start: {reason}", "error")
@@ -244,15 +241,18 @@ class ExecutionService:
     def logs(self, execution_id: int, principal: Principal, after: int = 0) -> list[ExecutionLog]:
         with self.ctx.db.session() as s:
             store = ExecutionStore(s)
-            store.row(execution_id, principal)
+            store.get(execution_id, principal)  # NotFound unless the caller may see it
             return store.logs(execution_id, after)
 
     def cancel(self, execution_id: int, principal: Principal) -> Execution:
         require(principal, Role.business_user)
         with self.ctx.db.session() as s:
             store = ExecutionStore(s)
-            row = store.row(execution_id, principal)
-            if not principal.role.allows(Role.data_scientist) and row.triggered_by != principal.username:
+            execution = store.get(execution_id, principal)
+            if (
+                not principal.role.allows(Role.data_scientist)
+                and execution.triggered_by != principal.username
+            ):
                 raise NotFound(f"no execution {execution_id} of yours to cancel")
             status = store.request_cancel(execution_id)
             store.log(execution_id, f"cancel requested by {principal.username}")

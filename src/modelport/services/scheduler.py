@@ -13,8 +13,8 @@ import logging
 import threading
 from datetime import datetime
 
+from modelport.clock import utcnow
 from modelport.context import Context
-from modelport.db.tables import utcnow
 from modelport.errors import Conflict, NotFound
 from modelport.monitoring import EXECUTIONS_FINISHED, SCHEDULE_FAILURES
 from modelport.services.deployments import next_run_utc
@@ -53,10 +53,9 @@ class Scheduler:
         returns the ids this scheduler created."""
         now = now or utcnow()
         with self.ctx.db.session() as s:
-            due = [(d.id, d.name, d.next_run_at) for d in DeploymentStore(s).due(now)]
+            due = [(d.deployment_id, d.name, d.due_at) for d in DeploymentStore(s).due(now)]
         created: list[int] = []
         for dep_id, name, due_at in due:
-            assert due_at is not None
             try:
                 execution = ExecutionService(self.ctx).run_scheduled(dep_id, due_at)
             except Conflict:
@@ -74,10 +73,12 @@ class Scheduler:
                 else:
                     log.info("scheduled run %s of %s for %s", execution.id, name, due_at.isoformat())
             with self.ctx.db.session() as s:
+                store = DeploymentStore(s)
                 try:
-                    row = DeploymentStore(s).row(dep_id, None)
+                    schedule = store.get(dep_id, None).schedule
+                    if schedule is not None:  # else its schedule was removed meanwhile
+                        following = next_run_utc(schedule.cron, schedule.timezone, max(now, due_at))
+                        store.set_next_run(dep_id, following, if_due_at=due_at)
                 except NotFound:
                     continue
-                if row.next_run_at == due_at and row.cron:
-                    row.next_run_at = next_run_utc(row.cron, row.timezone, max(now, due_at))
         return created

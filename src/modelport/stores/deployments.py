@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,16 @@ class ResolvedVersion:
     flavor: str
     input_schema: dict[str, Any]
     output_schema: dict[str, Any]
+
+
+class DueSchedule(BaseModel):
+    """A scheduled deployment whose next run time has come."""
+
+    model_config = ConfigDict(frozen=True)
+
+    deployment_id: int
+    name: str
+    due_at: datetime
 
 
 DEPLOYMENT_FIELDS = frozenset(
@@ -60,7 +71,7 @@ class DeploymentStore:
     def _visible(self, principal: Principal | None) -> ColumnElement[bool]:
         return visible_to(principal) if principal is not None else ModelRow.id.is_not(None)
 
-    def row(self, ref: str | int, principal: Principal | None) -> DeploymentRow:
+    def _row(self, ref: str | int, principal: Principal | None) -> DeploymentRow:
         """A deployment by id or name, if its model is visible to ``principal`` (None: the system)."""
         stmt = select(DeploymentRow).join(ModelRow, ModelRow.id == DeploymentRow.model_id)
         stmt = stmt.where(self._visible(principal))
@@ -78,7 +89,7 @@ class DeploymentStore:
     def get(self, ref: str | int, principal: Principal | None) -> Deployment:
         """Returns the deployment ``ref`` (an id or a name); raises NotFound if there is none or
         ``principal`` may not see its model."""
-        return self.to_domain(self.row(ref, principal))
+        return self._to_domain(self._row(ref, principal))
 
     def update(self, deployment_id: int, **values: Any) -> Deployment:
         """Set the given columns (of :data:`DEPLOYMENT_FIELDS`) and ``updated_at``; returns the
@@ -86,18 +97,18 @@ class DeploymentStore:
         unknown = set(values) - DEPLOYMENT_FIELDS
         if unknown:
             raise ValueError(f"a deployment has no field {sorted(unknown)[0]!r} to update")
-        row = self.row(deployment_id, None)
+        row = self._row(deployment_id, None)
         for key, value in values.items():
             setattr(row, key, value)
         row.updated_at = utcnow()
         self.s.flush()
-        return self.to_domain(row)
+        return self._to_domain(row)
 
     def set_next_run(self, deployment_id: int, next_run_at: datetime, *, if_due_at: datetime) -> bool:
         """Move a schedule's next run time to ``next_run_at`` if it is still scheduled and due at
         ``if_due_at`` (else a user changed it meanwhile); ``updated_at`` stays. Returns whether it
         moved; raises NotFound if the deployment is gone."""
-        row = self.row(deployment_id, None)
+        row = self._row(deployment_id, None)
         if row.next_run_at != if_due_at or not row.cron:
             return False
         row.next_run_at = next_run_at
@@ -107,16 +118,18 @@ class DeploymentStore:
     def delete(self, deployment_id: int) -> None:
         """Delete a deployment (its executions go with it). Returns None; raises NotFound if there is
         none."""
-        self.s.delete(self.row(deployment_id, None))
+        self.s.delete(self._row(deployment_id, None))
         self.s.flush()
 
-    def create(self, **fields: Any) -> DeploymentRow:
+    def create(self, **fields: Any) -> Deployment:
+        """Insert a deployment (``fields``: its columns); returns it. Raises AlreadyExists if the name
+        is taken."""
         if self.s.scalar(select(DeploymentRow.id).where(DeploymentRow.name == fields["name"])) is not None:
             raise AlreadyExists(f"a deployment named {fields['name']!r} already exists", field="name")
         row = DeploymentRow(**fields)
         self.s.add(row)
         self.s.flush()
-        return row
+        return self._to_domain(row)
 
     def list_deployments(
         self,
@@ -148,9 +161,9 @@ class DeploymentStore:
         rows = self.s.scalars(
             stmt.order_by(DeploymentRow.name).offset((page - 1) * page_size).limit(page_size)
         )
-        return Page(items=[self.to_domain(r) for r in rows], total=total, page=page, page_size=page_size)
+        return Page(items=[self._to_domain(r) for r in rows], total=total, page=page, page_size=page_size)
 
-    def version_row(self, row: DeploymentRow) -> ModelVersionRow | None:
+    def _version_row(self, row: DeploymentRow) -> ModelVersionRow | None:
         """The version a deployment serves now: its fixed version, or where its alias points."""
         if row.alias:
             stmt = (
@@ -167,8 +180,8 @@ class DeploymentStore:
     def resolve(self, ref: str | int, principal: Principal | None) -> ResolvedVersion:
         """Returns the version serving deployment ``ref`` now; raises NotFound as :meth:`get`, and when
         its alias points nowhere (or its version was deleted)."""
-        row = self.row(ref, principal)
-        version = self.version_row(row)
+        row = self._row(ref, principal)
+        version = self._version_row(row)
         if version is None:
             what = f"alias {row.alias!r}" if row.alias else f"version {row.version}"
             raise NotFound(f"deployment {row.name!r} follows {what}, which does not exist")
@@ -183,8 +196,9 @@ class DeploymentStore:
             output_schema=version.output_schema,
         )
 
-    def due(self, now: datetime, limit: int = 100) -> list[DeploymentRow]:
-        """Active scheduled deployments whose next run time has come."""
+    def due(self, now: datetime, limit: int = 100) -> list[DueSchedule]:
+        """Returns the active scheduled deployments whose next run time has come by ``now``, the most
+        overdue first (at most ``limit``). Raises nothing."""
         stmt = (
             select(DeploymentRow)
             .where(
@@ -195,12 +209,16 @@ class DeploymentStore:
             .order_by(DeploymentRow.next_run_at)
             .limit(limit)
         )
-        return list(self.s.scalars(stmt))
+        return [
+            DueSchedule(deployment_id=r.id, name=r.name, due_at=r.next_run_at)
+            for r in self.s.scalars(stmt)
+            if r.next_run_at is not None
+        ]
 
-    def to_domain(self, row: DeploymentRow) -> Deployment:
+    def _to_domain(self, row: DeploymentRow) -> Deployment:
         model = self.s.get(ModelRow, row.model_id)
         owner = self.s.scalar(select(UserRow.username).where(UserRow.id == row.owner_id)) or ""
-        version = self.version_row(row)
+        version = self._version_row(row)
         return Deployment(
             id=row.id,
             name=row.name,
@@ -223,7 +241,3 @@ class DeploymentStore:
             created_at=row.created_at,
             updated_at=row.updated_at,
         )
-
-    def touch(self, row: DeploymentRow) -> None:
-        row.updated_at = utcnow()
-        self.s.flush()

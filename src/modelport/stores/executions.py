@@ -63,13 +63,17 @@ class Claim:
 
 
 class ExecutionStore:
+    """Persistence of executions: returns :class:`Execution` objects, never rows. Methods flush or
+    execute in the caller's transaction; the caller commits."""
+
     def __init__(self, session: Session) -> None:
         self.s = session
 
     # --- create and read -------------------------------------------------------------------------
 
-    def create(self, deployment: DeploymentRow, *, status: str = "queued", **fields: Any) -> int:
-        """Queue an execution; returns its id. For a schedule, raises Conflict if that due time exists.
+    def create(self, deployment_id: int, *, status: str = "queued", **fields: Any) -> int:
+        """Queue an execution of deployment ``deployment_id``; returns its id. Raises NotFound if the
+        deployment is gone; for a schedule, Conflict if that due time exists.
 
         ``status="failed"`` (with ``error``) records a scheduled due time that could not even be queued
         (the one move from nothing to a final status): the same unique due time makes it exactly once.
@@ -78,6 +82,9 @@ class ExecutionStore:
             raise ValueError(f"an execution starts queued, or failed when it cannot run, not {status}")
         if status == "failed":
             fields.setdefault("finished_at", utcnow())
+        deployment = self.s.get(DeploymentRow, deployment_id)
+        if deployment is None:
+            raise NotFound(f"no deployment {deployment_id}")
         row = ExecutionRow(deployment_id=deployment.id, engine=deployment.engine, status=status, **fields)
         try:
             with self.s.begin_nested():
@@ -89,7 +96,7 @@ class ExecutionStore:
             ) from exc
         return row.id
 
-    def row(self, execution_id: int, principal: Principal | None = None) -> ExecutionRow:
+    def _row(self, execution_id: int, principal: Principal | None = None) -> ExecutionRow:
         stmt = (
             select(ExecutionRow)
             .join(DeploymentRow, DeploymentRow.id == ExecutionRow.deployment_id)
@@ -104,7 +111,9 @@ class ExecutionStore:
         return row
 
     def get(self, execution_id: int, principal: Principal | None = None) -> Execution:
-        return self.to_domain([self.row(execution_id, principal)])[0]
+        """Returns the execution ``execution_id``; raises NotFound if there is none or ``principal``
+        may not see its model (None: the system sees every one)."""
+        return self._to_domain([self._row(execution_id, principal)])[0]
 
     def list_executions(
         self,
@@ -118,6 +127,8 @@ class ExecutionStore:
         trigger: str | None = None,
         since: datetime | None = None,
     ) -> Page[Execution]:
+        """Returns one page of the executions ``principal`` may see, newest first, filtered by the
+        arguments given (``deployment``: an id or a name). Raises nothing."""
         stmt = (
             select(ExecutionRow)
             .join(DeploymentRow, DeploymentRow.id == ExecutionRow.deployment_id)
@@ -143,9 +154,10 @@ class ExecutionStore:
         rows = self.s.scalars(
             stmt.order_by(ExecutionRow.id.desc()).offset((page - 1) * page_size).limit(page_size)
         )
-        return Page(items=self.to_domain(list(rows)), total=total, page=page, page_size=page_size)
+        return Page(items=self._to_domain(list(rows)), total=total, page=page, page_size=page_size)
 
     def counts_by_status(self) -> dict[str, int]:
+        """Returns the number of executions per status (statuses with none left out). Raises nothing."""
         rows = self.s.execute(
             select(ExecutionRow.status, func.count()).group_by(ExecutionRow.status)
         ).tuples()
@@ -155,7 +167,8 @@ class ExecutionStore:
 
     def claim(self, worker_id: str) -> Claim | None:
         """Atomically take the oldest queued execution for ``worker_id``: it becomes ``running`` with a
-        new attempt (``attempts`` + 1). Returns the :class:`Claim`, or None when the queue is empty.
+        new attempt (``attempts`` + 1). Returns the :class:`Claim`, or None when the queue is empty;
+        raises nothing.
 
         PostgreSQL: ``FOR UPDATE SKIP LOCKED`` lets many workers claim different rows at once;
         SQLite: the UPDATE runs under the database's single writer lock.
@@ -196,25 +209,27 @@ class ExecutionStore:
             raise StaleAttempt(execution_id, attempt)
 
     def check(self, execution_id: int, attempt: int) -> None:
-        """Raise StaleAttempt unless ``attempt`` holds the execution; when it does, the row stays locked
-        until the transaction ends, so no other process moves the execution meanwhile."""
+        """Returns None if ``attempt`` holds the execution (the row then stays locked until the
+        transaction ends, so no other process moves the execution meanwhile); raises StaleAttempt if not."""
         self._fenced_update(execution_id, attempt, {"attempts": ExecutionRow.attempts})
 
     def heartbeat(self, execution_id: int, worker_id: str, attempt: int) -> None:
-        """Renew the lease of ``attempt``. Raises StaleAttempt when the execution is no longer this
-        worker's running attempt."""
+        """Renew the lease of ``attempt``. Returns None; raises StaleAttempt when the execution is no
+        longer this worker's running attempt."""
         self._fenced_update(
             execution_id, attempt, {"heartbeat_at": utcnow()}, ExecutionRow.worker_id == worker_id
         )
 
     def cancel_requested(self, execution_id: int) -> bool:
+        """Returns whether a cancellation of the execution was requested (False for an unknown one);
+        raises nothing."""
         return bool(
             self.s.scalar(select(ExecutionRow.cancel_requested).where(ExecutionRow.id == execution_id))
         )
 
     def progress(self, execution_id: int, attempt: int, **values: Any) -> None:
-        """Record progress fields (``rows_read``, ``progress``, ``version``...) of ``attempt``. Raises
-        StaleAttempt when the attempt no longer holds the execution."""
+        """Record progress fields (``rows_read``, ``progress``, ``version``...) of ``attempt``. Returns
+        None; raises StaleAttempt when the attempt no longer holds the execution."""
         self._fenced_update(execution_id, attempt, values)
 
     def finish(
@@ -226,7 +241,7 @@ class ExecutionStore:
         expected: str = "running",
         **values: Any,
     ) -> None:
-        """Move to a terminal ``status`` from ``expected``.
+        """Move to a terminal ``status`` from ``expected``. Returns None.
 
         A running execution is finished by the attempt that holds it: ``attempt`` is required, and
         StaleAttempt is raised when that attempt no longer holds it (nothing is written). From
@@ -251,8 +266,8 @@ class ExecutionStore:
 
     def requeue(self, execution_id: int, attempt: int, reason: str) -> None:
         """Put a running execution back in the queue without counting ``attempt`` (its worker is
-        shutting down and has stopped the attempt's process). Raises StaleAttempt when the attempt no
-        longer holds it."""
+        shutting down and has stopped the attempt's process). Returns None; raises StaleAttempt when
+        the attempt no longer holds it."""
         self._fenced_update(
             execution_id,
             attempt,
@@ -268,7 +283,8 @@ class ExecutionStore:
         self.log(execution_id, f"{reason}; queued again (attempt {attempt} not counted)", "warning")
 
     def request_cancel(self, execution_id: int) -> str:
-        """Cancel a queued execution now, or ask the worker to stop a running one. Returns the new status."""
+        """Cancel a queued execution now, or ask the worker to stop a running one. Returns the new status
+        (``cancelled`` or ``running``); raises NotFound for an unknown one, Conflict for a finished one."""
         row = self.s.get(ExecutionRow, execution_id)
         if row is None:
             raise NotFound(f"no execution {execution_id}")
@@ -286,7 +302,8 @@ class ExecutionStore:
         raise Conflict(f"execution {execution_id} is already {row.status}")
 
     def recover_lost(self, lease: timedelta, max_retries: int) -> list[tuple[int, str]]:
-        """Requeue (or fail, past ``max_retries``) running executions whose worker stopped its heartbeat."""
+        """Requeue (or fail, past ``max_retries``) running executions whose worker stopped its heartbeat
+        for ``lease``. Returns (id, new status) of each one moved; raises nothing."""
         cutoff = utcnow() - lease
         lost = list(
             self.s.execute(
@@ -332,8 +349,8 @@ class ExecutionStore:
     def log(
         self, execution_id: int, message: str, level: str = "info", *, attempt: int | None = None
     ) -> None:
-        """Add a line to the execution's log. With ``attempt`` (a worker's or its child's line) the
-        write is fenced: StaleAttempt when the attempt no longer holds the execution."""
+        """Add a line to the execution's log. Returns None. With ``attempt`` (a worker's or its child's
+        line) the write is fenced: raises StaleAttempt when the attempt no longer holds the execution."""
         if attempt is not None:
             self.check(execution_id, attempt)
         self.s.execute(
@@ -341,6 +358,8 @@ class ExecutionStore:
         )
 
     def logs(self, execution_id: int, after: int = 0, limit: int = 1000) -> list[ExecutionLog]:
+        """Returns up to ``limit`` log lines of the execution after line id ``after``, oldest first.
+        Raises nothing (an unknown execution has none)."""
         rows = self.s.scalars(
             select(ExecutionLogRow)
             .where(ExecutionLogRow.execution_id == execution_id, ExecutionLogRow.id > after)
@@ -358,6 +377,8 @@ class ExecutionStore:
         outputs: list[Any],
         latency_ms: float,
     ) -> None:
+        """Add a sampled online prediction to the prediction log (written at the caller's commit).
+        Returns None; raises nothing."""
         self.s.add(
             PredictionLogRow(
                 deployment_id=deployment_id,
@@ -371,7 +392,7 @@ class ExecutionStore:
 
     # --- conversion ------------------------------------------------------------------------------
 
-    def to_domain(self, rows: list[ExecutionRow]) -> list[Execution]:
+    def _to_domain(self, rows: list[ExecutionRow]) -> list[Execution]:
         if not rows:
             return []
         deps = {
