@@ -68,8 +68,8 @@ def test_the_cli_example_runs_verbatim(served: Served, folder: Path) -> None:
         result = runner.invoke(cli, command[1:], env=env)
         assert result.exit_code == 0, (command, result.output)
     deployment = httpx.get(
-        f"{served.url}/api/v1/deployments/churn-fr", headers={"Authorization": f"Bearer {served.ds.token}"}
+        f"{served.url}/api/v1/deployments/churn-de", headers={"Authorization": f"Bearer {served.ds.token}"}
     ).json()
-    assert deployment["schedule"] == {"cron": "0 6 * * 1", "timezone": "Europe/Paris"}
+    assert deployment["schedule"] == {"cron": "0 6 * * 1", "timezone": "Europe/Berlin"}
     assert deployment["input"]["filename"] == "customers-december.csv"
     assert len((folder / "scores.csv").read_text().splitlines()) == 41
