@@ -512,29 +512,6 @@ class Client:
     def resume(self, ref: str | int) -> Deployment:
         return Deployment.model_validate(self._call("POST", f"/api/v1/deployments/{ref}/resume"))
 
-    def predictions(
-        self,
-        ref: str | int,
-        *,
-        version: int | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        request_id: str | None = None,
-        page: int = 1,
-        page_size: int = 50,
-    ) -> Page[LoggedPrediction]:
-        """A page of the deployment's logged online predictions, newest first (a sample of them is
-        logged), filtered by model version, time (``since`` included, ``until`` excluded), request id."""
-        params: dict[str, Any] = {"page": page, "page_size": page_size}
-        for key, value in (("version", version), ("request_id", request_id)):
-            if value is not None:
-                params[key] = value
-        for key, when in (("since", since), ("until", until)):
-            if when is not None:
-                params[key] = when.isoformat()
-        answer = self._call("GET", f"/api/v1/deployments/{ref}/predictions", params=params)
-        return Page[LoggedPrediction].model_validate(answer)
-
     def upload_dataset(self, file: str | Path) -> Dataset:
         """Store an input file (CSV, Excel, Parquet) on the server; its ``sha256`` names it in an input."""
         path = Path(file)
@@ -593,6 +570,29 @@ class Client:
         raise InvalidArgument(
             f"no file {str(dataset)!r} (nor the sha256 of an uploaded dataset)", field="dataset"
         )
+
+    def predictions(
+        self,
+        ref: str | int,
+        *,
+        version: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        request_id: str | None = None,
+        page: int = 1,
+        page_size: int = 50,
+    ) -> Page[LoggedPrediction]:
+        """A page of the deployment's logged online predictions, newest first (a sample of them is
+        logged), filtered by model version, time (``since`` included, ``until`` excluded), request id."""
+        params: dict[str, Any] = {"page": page, "page_size": page_size}
+        for key, value in (("version", version), ("request_id", request_id)):
+            if value is not None:
+                params[key] = value
+        for key, when in (("since", since), ("until", until)):
+            if when is not None:
+                params[key] = when.isoformat()
+        answer = self._call("GET", f"/api/v1/deployments/{ref}/predictions", params=params)
+        return Page[LoggedPrediction].model_validate(answer)
 
     def predict(self, ref: str | int, rows: Any) -> PredictResponse:
         """Online predictions for a list of records (or a pandas DataFrame)."""

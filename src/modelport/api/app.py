@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -60,8 +61,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     services: list[Any] = []
     if ctx.settings.worker_enabled:
         from modelport.batch.worker import Worker
+        from modelport.services.notifications import execution_failed
 
-        services.append(Worker(ctx))
+        services.append(Worker(ctx, on_failed=partial(execution_failed, ctx)))
     if ctx.settings.scheduler_enabled:
         from modelport.services.scheduler import Scheduler
 

@@ -734,49 +734,6 @@ def deployments_resume(
         console.print(f"{client.resume(ref).name}: active")
 
 
-@deployments_app.command("predictions")
-@handle_errors
-def deployments_predictions(
-    ref: Annotated[str, typer.Argument(help="Deployment id or name.")],
-    version: Annotated[int | None, typer.Option(help="Only this model version.")] = None,
-    since: Annotated[datetime | None, typer.Option(help="From this time (ISO 8601; UTC if no zone).")] = None,
-    until: Annotated[datetime | None, typer.Option(help="Before this time.")] = None,
-    request_id: Annotated[str | None, typer.Option(help="One request, by its id.")] = None,
-    page: Annotated[int, typer.Option(help="Page number.")] = 1,
-    page_size: Annotated[int, typer.Option(help="Requests per page.")] = 50,
-    output: OutputOpt = "table",
-    url: UrlOpt = None,
-    token: TokenOpt = None,
-) -> None:
-    """The deployment's logged online predictions, newest first (a sample of them is logged)."""
-    with _client(url, token) as client:
-        result = client.predictions(
-            ref,
-            version=version,
-            since=since,
-            until=until,
-            request_id=request_id,
-            page=page,
-            page_size=page_size,
-        )
-    if output == "json":
-        console.print_json(result.model_dump_json())
-        return
-    table = Table(title=f"{result.total} logged requests (page {result.page})")
-    for column in ("time", "request", "version", "rows", "ms", "first prediction"):
-        table.add_column(column)
-    for item in result.items:
-        table.add_row(
-            item.at.strftime("%Y-%m-%d %H:%M:%S"),
-            item.request_id,
-            str(item.version),
-            str(len(item.inputs)),
-            f"{item.latency_ms:.1f}",
-            json.dumps(item.outputs[0]) if item.outputs else "",
-        )
-    console.print(table)
-
-
 # --- self-service markets (through the API) --------------------------------------------------------
 
 markets_app = typer.Typer(
@@ -948,6 +905,49 @@ def markets_decline(
     with _client(url, token) as client:
         r = client.decline_market(request_id, reason)
     console.print(f"request {r.id}: declined")
+
+
+@deployments_app.command("predictions")
+@handle_errors
+def deployments_predictions(
+    ref: Annotated[str, typer.Argument(help="Deployment id or name.")],
+    version: Annotated[int | None, typer.Option(help="Only this model version.")] = None,
+    since: Annotated[datetime | None, typer.Option(help="From this time (ISO 8601; UTC if no zone).")] = None,
+    until: Annotated[datetime | None, typer.Option(help="Before this time.")] = None,
+    request_id: Annotated[str | None, typer.Option(help="One request, by its id.")] = None,
+    page: Annotated[int, typer.Option(help="Page number.")] = 1,
+    page_size: Annotated[int, typer.Option(help="Requests per page.")] = 50,
+    output: OutputOpt = "table",
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """The deployment's logged online predictions, newest first (a sample of them is logged)."""
+    with _client(url, token) as client:
+        result = client.predictions(
+            ref,
+            version=version,
+            since=since,
+            until=until,
+            request_id=request_id,
+            page=page,
+            page_size=page_size,
+        )
+    if output == "json":
+        console.print_json(result.model_dump_json())
+        return
+    table = Table(title=f"{result.total} logged requests (page {result.page})")
+    for column in ("time", "request", "version", "rows", "ms", "first prediction"):
+        table.add_column(column)
+    for item in result.items:
+        table.add_row(
+            item.at.strftime("%Y-%m-%d %H:%M:%S"),
+            item.request_id,
+            str(item.version),
+            str(len(item.inputs)),
+            f"{item.latency_ms:.1f}",
+            json.dumps(item.outputs[0]) if item.outputs else "",
+        )
+    console.print(table)
 
 
 @app.command("run")
