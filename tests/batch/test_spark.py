@@ -295,3 +295,42 @@ def test_a_spark_deployment_runs_a_file_through_a_worker(spark_runs: RunSetup) -
         headers=analyst.headers,
     ).json()
     assert results["prediction"].iloc[:50].tolist() == local["predictions"]
+
+
+def test_both_engines_flag_unknown_categories_and_keep_text(spark: Any, tmp_path: Path) -> None:
+    """The plans model (tests/mixed.py): an unknown plan is scored and flagged, a postal code stays text,
+    booleans in words are read, by either engine alike."""
+    import skops.io
+
+    from tests.mixed import plans_frame, plans_pipeline
+
+    model = tmp_path / "plans.skops"
+    skops.io.dump(plans_pipeline(), model)
+    sample, _ = plans_frame(40, seed=1)
+    schema = inspect_model(model, model.name, sample).input_schema
+    lines = ["id,tenure,plan,autopay,zip"] + [
+        f"{i},{i % 50},{'enterprise' if i % 9 == 0 else 'basic'},{'oui' if i % 2 else 'non'},0{i % 9000:04d}"
+        for i in range(3000)
+    ]
+    source = tmp_path / "input.csv"
+    source.write_text("\n".join(lines) + "\n")
+    outputs: dict[str, pd.DataFrame] = {}
+    results: dict[str, BatchResult] = {}
+    for engine in (LocalEngine(), _spark_engine()):
+        out = tmp_path / engine.name / "results.parquet"
+        out.parent.mkdir()
+        job = _job((model, schema), source, "csv", out)
+        results[engine.name] = engine.run(job, Recorder())
+        outputs[engine.name] = _read(out)
+    local, spark_out = outputs["local"], outputs["spark"]
+    assert list(spark_out.columns) == list(local.columns)
+    assert local["_unknown_categories"].tolist()[:2] == ["plan", ""]
+    assert spark_out["_unknown_categories"].tolist() == local["_unknown_categories"].tolist()
+    assert spark_out["zip"].tolist() == local["zip"].tolist() and local["zip"][1] == "00001"
+    assert np.allclose(spark_out["probability_1"], local["probability_1"], rtol=0, atol=1e-12)
+    assert results["local"].summary["unknown_category_rows"] == 334
+    skip = _job((model, schema), source, "csv", tmp_path / "skip" / "results.parquet")
+    skip.on_bad_rows = "skip"
+    with pytest.raises(InvalidArgument, match="does not skip bad rows") as refused:
+        _spark_engine().run(skip, Recorder())
+    assert refused.value.field == "on_bad_rows"
