@@ -19,9 +19,10 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 import httpx
+from pydantic import BaseModel
 
 from modelport.errors import ERRORS_BY_CODE, ERRORS_BY_STATUS, InvalidArgument, ModelportError
 from modelport.schemas import (
@@ -45,6 +46,8 @@ from modelport.schemas import (
     User,
     Webhook,
 )
+
+M = TypeVar("M", bound=BaseModel)
 
 Progress = Callable[[int, int], None]
 """Called with (bytes done, bytes in all) while a file moves."""
@@ -127,27 +130,34 @@ class Client:
         _raise_for(response)
         return None if response.status_code == 204 else response.json()
 
+    def _validated(self, model: type[M], method: str, path: str, **kwargs: Any) -> M:
+        """The answer of a call, read as ``model`` (a schema, or ``Page[schema]``)."""
+        return model.model_validate(self._call(method, path, **kwargs))
+
+    def _list(self, model: type[M], path: str, **kwargs: Any) -> list[M]:
+        """The JSON array a GET answers, each item read as ``model``."""
+        return [model.model_validate(item) for item in self._call("GET", path, **kwargs)]
+
     # --- identity --------------------------------------------------------------------------------
 
     def me(self) -> User:
-        return User.model_validate(self._call("GET", "/api/v1/auth/me"))
+        return self._validated(User, "GET", "/api/v1/auth/me")
 
     def create_token(self, name: str, expires_in_days: int | None = None) -> ApiTokenCreated:
         body = {"name": name, "expires_in_days": expires_in_days}
-        return ApiTokenCreated.model_validate(self._call("POST", "/api/v1/tokens", json=body))
+        return self._validated(ApiTokenCreated, "POST", "/api/v1/tokens", json=body)
 
     def tokens(self, all_users: bool = False) -> list[ApiToken]:
         """Your API tokens (admins: ``all_users=True`` for everyone's); secrets are never shown again."""
-        answer = self._call("GET", "/api/v1/tokens", params={"all_users": all_users})
-        return [ApiToken.model_validate(t) for t in answer]
+        return self._list(ApiToken, "/api/v1/tokens", params={"all_users": all_users})
 
     def revoke_token(self, token_id: int) -> ApiToken:
         """Revoke one of your tokens (admins: anyone's); it is refused at once from then on."""
-        return ApiToken.model_validate(self._call("DELETE", f"/api/v1/tokens/{token_id}"))
+        return self._validated(ApiToken, "DELETE", f"/api/v1/tokens/{token_id}")
 
     def update_user(self, username: str, **changes: Any) -> User:
         """Admins: change a user's role, department (None clears it), e-mail, display name, is_active."""
-        return User.model_validate(self._call("PATCH", f"/api/v1/users/{username}", json=changes))
+        return self._validated(User, "PATCH", f"/api/v1/users/{username}", json=changes)
 
     # --- catalog ---------------------------------------------------------------------------------
 
@@ -167,7 +177,7 @@ class Client:
         for key, value in filters.items():
             for v in [value] if isinstance(value, str) else value:
                 params.append((key, v))
-        return ModelSearch.model_validate(self._call("GET", "/api/v1/models", params=params))
+        return self._validated(ModelSearch, "GET", "/api/v1/models", params=params)
 
     def models(
         self, q: str | None = None, page_size: int = 100, **filters: str | list[str]
@@ -182,15 +192,15 @@ class Client:
             page += 1
 
     def get_model(self, name: str) -> Model:
-        return Model.model_validate(self._call("GET", f"/api/v1/models/{name}"))
+        return self._validated(Model, "GET", f"/api/v1/models/{name}")
 
     def create_model(self, name: str, title: str, department: str, **card: Any) -> Model:
         """Add a model card: description (Markdown), markets, brands, use_case, tags, visibility."""
         body = {"name": name, "title": title, "department": department, **card}
-        return Model.model_validate(self._call("POST", "/api/v1/models", json=body))
+        return self._validated(Model, "POST", "/api/v1/models", json=body)
 
     def update_model(self, name: str, **changes: Any) -> Model:
-        return Model.model_validate(self._call("PATCH", f"/api/v1/models/{name}", json=changes))
+        return self._validated(Model, "PATCH", f"/api/v1/models/{name}", json=changes)
 
     def delete_model(self, name: str) -> None:
         """Delete a model and its versions; Conflict while deployments use it (they are named)."""
@@ -199,19 +209,19 @@ class Client:
     def archive_model(self, name: str) -> Model:
         """Archive a model: left out of search (``search(state="archived")`` finds it), not deployable.
         Conflict while deployments use it (they are named)."""
-        return Model.model_validate(self._call("POST", f"/api/v1/models/{name}/archive"))
+        return self._validated(Model, "POST", f"/api/v1/models/{name}/archive")
 
     def restore_model(self, name: str) -> Model:
         """Bring an archived model back."""
-        return Model.model_validate(self._call("POST", f"/api/v1/models/{name}/restore"))
+        return self._validated(Model, "POST", f"/api/v1/models/{name}/restore")
 
     # --- versions --------------------------------------------------------------------------------
 
     def list_versions(self, name: str) -> list[ModelVersion]:
-        return [ModelVersion.model_validate(v) for v in self._call("GET", f"/api/v1/models/{name}/versions")]
+        return self._list(ModelVersion, f"/api/v1/models/{name}/versions")
 
     def get_version(self, name: str, ref: str | int = "latest") -> ModelVersion:
-        return ModelVersion.model_validate(self._call("GET", f"/api/v1/models/{name}/versions/{ref}"))
+        return self._validated(ModelVersion, "GET", f"/api/v1/models/{name}/versions/{ref}")
 
     def upload_version(
         self,
@@ -424,13 +434,13 @@ class Client:
             )
             return [Deployment.model_validate(d) for d in created]
         body.update(name=name, market=market)
-        return Deployment.model_validate(self._call("POST", "/api/v1/deployments", json=body))
+        return self._validated(Deployment, "POST", "/api/v1/deployments", json=body)
 
     # --- self-service markets --------------------------------------------------------------------
 
     def self_service(self, model: str) -> SelfService:
         """Which markets of ``model`` are open to self-service, and what you may do there."""
-        return SelfService.model_validate(self._call("GET", f"/api/v1/models/{model}/self-service"))
+        return self._validated(SelfService, "GET", f"/api/v1/models/{model}/self-service")
 
     def open_markets(
         self, model: str, markets: list[str], *, alias: str | None = None, version: int | None = None
@@ -438,9 +448,7 @@ class Client:
         """Open ``model``'s alias (or version) to self-service for ``markets`` (``["*"]``: every market);
         replaces the opening when there was one (owner or admin)."""
         body = {"markets": markets, "alias": alias, "version": version}
-        return SelfService.model_validate(
-            self._call("PUT", f"/api/v1/models/{model}/self-service", json=body)
-        )
+        return self._validated(SelfService, "PUT", f"/api/v1/models/{model}/self-service", json=body)
 
     def close_markets(self, model: str) -> None:
         """Close ``model`` to self-service (its deployments stay)."""
@@ -465,23 +473,21 @@ class Client:
             body["input"] = {"kind": "dataset", "dataset": dataset}
         if cron:
             body["schedule"] = {"cron": cron, "timezone": timezone}
-        return Deployment.model_validate(
-            self._call("POST", f"/api/v1/models/{model}/self-service/deployments", json=body)
+        return self._validated(
+            Deployment, "POST", f"/api/v1/models/{model}/self-service/deployments", json=body
         )
 
     def request_market(self, model: str, market: str, message: str = "") -> MarketRequest:
         """Ask ``model``'s owner to open ``market`` to self-service (they are notified)."""
         body = {"market": market, "message": message}
-        return MarketRequest.model_validate(
-            self._call("POST", f"/api/v1/models/{model}/market-requests", json=body)
-        )
+        return self._validated(MarketRequest, "POST", f"/api/v1/models/{model}/market-requests", json=body)
 
     def market_requests(
         self, view: str = "received", *, model: str | None = None, status: str | None = None
     ) -> list[MarketRequest]:
         """``received``: requests for your models (all for admins); ``sent``: yours. Newest first."""
         params = {k: v for k, v in {"view": view, "model": model, "status": status}.items() if v}
-        page = Page[MarketRequest].model_validate(self._call("GET", "/api/v1/market-requests", params=params))
+        page = self._validated(Page[MarketRequest], "GET", "/api/v1/market-requests", params=params)
         return page.items
 
     def approve_market(
@@ -489,36 +495,34 @@ class Client:
     ) -> MarketRequest:
         """Approve a request: its market opens. ``alias``/``version``: only for a model not open yet."""
         body = {k: v for k, v in {"alias": alias, "version": version}.items() if v is not None}
-        return MarketRequest.model_validate(
-            self._call("POST", f"/api/v1/market-requests/{request_id}/approve", json=body or None)
+        return self._validated(
+            MarketRequest, "POST", f"/api/v1/market-requests/{request_id}/approve", json=body or None
         )
 
     def decline_market(self, request_id: int, reason: str) -> MarketRequest:
         """Decline a request; ``reason`` is told to the requester."""
-        return MarketRequest.model_validate(
-            self._call("POST", f"/api/v1/market-requests/{request_id}/decline", json={"reason": reason})
+        return self._validated(
+            MarketRequest, "POST", f"/api/v1/market-requests/{request_id}/decline", json={"reason": reason}
         )
 
     def deployments(self, **filters: Any) -> list[Deployment]:
-        page = Page[Deployment].model_validate(self._call("GET", "/api/v1/deployments", params=filters))
+        page = self._validated(Page[Deployment], "GET", "/api/v1/deployments", params=filters)
         return page.items
 
     def get_deployment(self, ref: str | int) -> Deployment:
-        return Deployment.model_validate(self._call("GET", f"/api/v1/deployments/{ref}"))
+        return self._validated(Deployment, "GET", f"/api/v1/deployments/{ref}")
 
     def pause(self, ref: str | int) -> Deployment:
-        return Deployment.model_validate(self._call("POST", f"/api/v1/deployments/{ref}/pause"))
+        return self._validated(Deployment, "POST", f"/api/v1/deployments/{ref}/pause")
 
     def resume(self, ref: str | int) -> Deployment:
-        return Deployment.model_validate(self._call("POST", f"/api/v1/deployments/{ref}/resume"))
+        return self._validated(Deployment, "POST", f"/api/v1/deployments/{ref}/resume")
 
     def upload_dataset(self, file: str | Path) -> Dataset:
         """Store an input file (CSV, Excel, Parquet) on the server; its ``sha256`` names it in an input."""
         path = Path(file)
         with path.open("rb") as fh:
-            return Dataset.model_validate(
-                self._call("POST", "/api/v1/datasets", files={"file": (path.name, fh)})
-            )
+            return self._validated(Dataset, "POST", "/api/v1/datasets", files={"file": (path.name, fh)})
 
     def set_input(
         self,
@@ -541,9 +545,7 @@ class Client:
             raise InvalidArgument(
                 "give a file (dataset=...) or a SQL query (query=..., connection=...)", field="dataset"
             )
-        return Deployment.model_validate(
-            self._call("PATCH", f"/api/v1/deployments/{ref}", json={"input": stored})
-        )
+        return self._validated(Deployment, "PATCH", f"/api/v1/deployments/{ref}", json={"input": stored})
 
     def _stored_input(
         self, dataset: str | Path | None, query: str | None, connection: str | None
@@ -591,17 +593,16 @@ class Client:
         for key, when in (("since", since), ("until", until)):
             if when is not None:
                 params[key] = when.isoformat()
-        answer = self._call("GET", f"/api/v1/deployments/{ref}/predictions", params=params)
-        return Page[LoggedPrediction].model_validate(answer)
+        return self._validated(
+            Page[LoggedPrediction], "GET", f"/api/v1/deployments/{ref}/predictions", params=params
+        )
 
     def predict(self, ref: str | int, rows: Any) -> PredictResponse:
         """Online predictions for a list of records (or a pandas DataFrame)."""
         if hasattr(rows, "to_dict"):
             rows = json.loads(rows.to_json(orient="records", date_format="iso"))
         body = {"inputs": rows}
-        return PredictResponse.model_validate(
-            self._call("POST", f"/api/v1/deployments/{ref}/predict", json=body)
-        )
+        return self._validated(PredictResponse, "POST", f"/api/v1/deployments/{ref}/predict", json=body)
 
     def run(
         self,
@@ -626,10 +627,10 @@ class Client:
         return self.wait(execution.id, timeout) if wait else execution
 
     def execution(self, execution_id: int) -> Execution:
-        return Execution.model_validate(self._call("GET", f"/api/v1/executions/{execution_id}"))
+        return self._validated(Execution, "GET", f"/api/v1/executions/{execution_id}")
 
     def executions(self, **filters: Any) -> list[Execution]:
-        return Page[Execution].model_validate(self._call("GET", "/api/v1/executions", params=filters)).items
+        return self._validated(Page[Execution], "GET", "/api/v1/executions", params=filters).items
 
     def wait(self, execution_id: int, timeout: float = 3600, poll: float = 0.5) -> Execution:
         """Poll until the run ends (succeeded, failed or cancelled)."""
@@ -645,11 +646,10 @@ class Client:
             time.sleep(poll)
 
     def cancel(self, execution_id: int) -> Execution:
-        return Execution.model_validate(self._call("POST", f"/api/v1/executions/{execution_id}/cancel"))
+        return self._validated(Execution, "POST", f"/api/v1/executions/{execution_id}/cancel")
 
     def logs(self, execution_id: int, after: int = 0) -> list[ExecutionLog]:
-        lines = self._call("GET", f"/api/v1/executions/{execution_id}/logs", params={"after": after})
-        return [ExecutionLog.model_validate(line) for line in lines]
+        return self._list(ExecutionLog, f"/api/v1/executions/{execution_id}/logs", params={"after": after})
 
     def download_results(self, execution_id: int, dest: str | Path, fmt: str = "csv") -> Path:
         """Save a run's results to ``dest`` (its folder is created when missing): ``csv``, ``csv-excel``
@@ -703,15 +703,13 @@ class Client:
         params: dict[str, Any] = {"page": page, "page_size": page_size}
         if unread is not None:
             params["unread"] = str(unread).lower()
-        return Page[Notification].model_validate(self._call("GET", "/api/v1/notifications", params=params))
+        return self._validated(Page[Notification], "GET", "/api/v1/notifications", params=params)
 
     def unread_count(self) -> int:
         return int(self._call("GET", "/api/v1/notifications/unread-count")["unread"])
 
     def mark_read(self, notification_id: int) -> Notification:
-        return Notification.model_validate(
-            self._call("POST", f"/api/v1/notifications/{notification_id}/read")
-        )
+        return self._validated(Notification, "POST", f"/api/v1/notifications/{notification_id}/read")
 
     def mark_all_read(self, up_to: int | None = None) -> int:
         """Mark your unread notifications read (those up to id ``up_to``); returns how many."""
@@ -721,15 +719,14 @@ class Client:
     def subscribe(self, *, deployment: str | int | None = None, model: str | None = None) -> Subscription:
         """Follow a deployment (id or name) or a model: hear about its failed runs and skipped schedules."""
         body = {"deployment": str(deployment) if deployment is not None else None, "model": model}
-        return Subscription.model_validate(self._call("POST", "/api/v1/subscriptions", json=body))
+        return self._validated(Subscription, "POST", "/api/v1/subscriptions", json=body)
 
     def subscriptions(
         self, *, deployment: str | int | None = None, model: str | None = None
     ) -> list[Subscription]:
         given = {"deployment": deployment, "model": model}
         params = {k: str(v) for k, v in given.items() if v is not None}
-        found = self._call("GET", "/api/v1/subscriptions", params=params)
-        return [Subscription.model_validate(x) for x in found]
+        return self._list(Subscription, "/api/v1/subscriptions", params=params)
 
     def unsubscribe(self, subscription_id: int) -> None:
         self._call("DELETE", f"/api/v1/subscriptions/{subscription_id}")
@@ -756,15 +753,15 @@ class Client:
             "scope": scope,
             "active": active,
         }
-        return Webhook.model_validate(self._call("POST", "/api/v1/webhooks", json=body))
+        return self._validated(Webhook, "POST", "/api/v1/webhooks", json=body)
 
     def webhooks(self) -> list[Webhook]:
         """Every webhook you manage (an admin: all of them)."""
         found: list[Webhook] = []
         page = 1
         while True:
-            batch = Page[Webhook].model_validate(
-                self._call("GET", "/api/v1/webhooks", params={"page": page, "page_size": 200})
+            batch = self._validated(
+                Page[Webhook], "GET", "/api/v1/webhooks", params={"page": page, "page_size": 200}
             )
             found += batch.items
             if page * batch.page_size >= batch.total:
@@ -773,14 +770,14 @@ class Client:
 
     def update_webhook(self, webhook_id: int, **changes: Any) -> Webhook:
         """Change ``name``, ``url``, ``secret``, ``events``, ``scope`` or ``active``."""
-        return Webhook.model_validate(self._call("PATCH", f"/api/v1/webhooks/{webhook_id}", json=changes))
+        return self._validated(Webhook, "PATCH", f"/api/v1/webhooks/{webhook_id}", json=changes)
 
     def delete_webhook(self, webhook_id: int) -> None:
         self._call("DELETE", f"/api/v1/webhooks/{webhook_id}")
 
     def test_webhook(self, webhook_id: int) -> Delivery:
         """Send a ``webhook_test`` event now; the delivery after its first attempt."""
-        return Delivery.model_validate(self._call("POST", f"/api/v1/webhooks/{webhook_id}/test"))
+        return self._validated(Delivery, "POST", f"/api/v1/webhooks/{webhook_id}/test")
 
     def deliveries(
         self,
@@ -795,7 +792,7 @@ class Client:
         filters = {"webhook_id": webhook_id, "channel": channel, "status": status}
         params: dict[str, Any] = {"page": page, "page_size": page_size}
         params.update({k: v for k, v in filters.items() if v is not None})
-        return Page[Delivery].model_validate(self._call("GET", "/api/v1/deliveries", params=params))
+        return self._validated(Page[Delivery], "GET", "/api/v1/deliveries", params=params)
 
     def retry_delivery(self, delivery_id: int) -> Delivery:
-        return Delivery.model_validate(self._call("POST", f"/api/v1/deliveries/{delivery_id}/retry"))
+        return self._validated(Delivery, "POST", f"/api/v1/deliveries/{delivery_id}/retry")

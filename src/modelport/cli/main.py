@@ -314,6 +314,34 @@ def _client(url: str | None, token: str | None) -> Any:
     return Client(url, token)
 
 
+def _json(data: Any) -> None:
+    """Print a list of models as a JSON array of their dumps, or one model (a page) as its JSON."""
+    if isinstance(data, list):
+        console.print_json(json.dumps([x.model_dump(mode="json") for x in data]))
+    else:
+        console.print_json(data.model_dump_json())
+
+
+def _table(title: str, columns: tuple[str, ...], items: list[Any], row: Callable[[Any], list[str]]) -> None:
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for item in items:
+        table.add_row(*row(item))
+    console.print(table)
+
+
+def _show(
+    output: str, data: Any, title: str, columns: tuple[str, ...], row: Callable[[Any], list[str]]
+) -> None:
+    """What a list command prints: ``data`` (a list, or a page and its items) as JSON (``-o json``) or
+    as a table of ``columns`` with one ``row(item)`` per item."""
+    if output == "json":
+        _json(data)
+        return
+    _table(title, columns, data if isinstance(data, list) else data.items, row)
+
+
 @models_app.command("list")
 @handle_errors
 def models_list(
@@ -336,18 +364,21 @@ def models_list(
     }
     with _client(url, token) as client:
         result = client.search(q, page=page, page_size=page_size, **filters)
-    if output == "json":
-        console.print_json(result.model_dump_json())
-        return
-    table = Table(title=f"{result.total} models (page {result.page})")
-    for column in ("name", "title", "department", "markets", "versions", "aliases", "owner"):
-        table.add_column(column)
-    for m in result.items:
-        aliases = ", ".join(f"{a}=v{v}" for a, v in sorted(m.aliases.items()))
-        table.add_row(
-            m.name, m.title, m.department, " ".join(m.markets), str(m.version_count), aliases, m.owner
-        )
-    console.print(table)
+    _show(
+        output,
+        result,
+        f"{result.total} models (page {result.page})",
+        ("name", "title", "department", "markets", "versions", "aliases", "owner"),
+        lambda m: [
+            m.name,
+            m.title,
+            m.department,
+            " ".join(m.markets),
+            str(m.version_count),
+            ", ".join(f"{a}=v{v}" for a, v in sorted(m.aliases.items())),
+            m.owner,
+        ],
+    )
 
 
 @models_app.command("show")
@@ -570,17 +601,21 @@ def deployments_list(
     filters = {k: v for k, v in {"model": model, "market": market}.items() if v}
     with _client(url, token) as client:
         items = client.deployments(**filters)
-    if output == "json":
-        console.print_json(json.dumps([d.model_dump(mode="json") for d in items]))
-        return
-    table = Table(title=f"{len(items)} deployments")
-    for column in ("id", "name", "model", "serves", "market", "schedule", "state"):
-        table.add_column(column)
-    for d in items:
-        serves = f"{d.alias} (v{d.resolved_version})" if d.alias else f"v{d.version}"
-        schedule = f"{d.schedule.cron} {d.schedule.timezone}" if d.schedule else ""
-        table.add_row(str(d.id), d.name, d.model, serves, d.market, schedule, d.state)
-    console.print(table)
+    _show(
+        output,
+        items,
+        f"{len(items)} deployments",
+        ("id", "name", "model", "serves", "market", "schedule", "state"),
+        lambda d: [
+            str(d.id),
+            d.name,
+            d.model,
+            f"{d.alias} (v{d.resolved_version})" if d.alias else f"v{d.version}",
+            d.market,
+            f"{d.schedule.cron} {d.schedule.timezone}" if d.schedule else "",
+            d.state,
+        ],
+    )
 
 
 @deployments_app.command(
@@ -755,7 +790,7 @@ def markets_show(
     with _client(url, token) as client:
         state = client.self_service(model)
     if output == "json":
-        console.print_json(state.model_dump_json())
+        _json(state)
         return
     if not state.open:
         console.print(f"{model} is not open to self-service")
@@ -769,12 +804,12 @@ def markets_show(
         )
     if state.pending_requests:
         console.print(f"{state.pending_requests} market request(s) pending: modelport markets requests")
-    table = Table(title=f"{len(state.deployments)} deployments")
-    for column in ("market", "name", "owner", "state"):
-        table.add_column(column)
-    for d in state.deployments:
-        table.add_row(d.market, d.name, d.owner, d.state)
-    console.print(table)
+    _table(
+        f"{len(state.deployments)} deployments",
+        ("market", "name", "owner", "state"),
+        state.deployments,
+        lambda d: [d.market, d.name, d.owner, d.state],
+    )
 
 
 @markets_app.command("open")
@@ -858,14 +893,12 @@ def markets_requests(
     """List market requests, newest first."""
     with _client(url, token) as client:
         items = client.market_requests("sent" if sent else "received", model=model, status=status)
-    if output == "json":
-        console.print_json(json.dumps([r.model_dump(mode="json") for r in items]))
-        return
-    table = Table(title=f"{len(items)} market requests")
-    for column in ("id", "model", "market", "by", "status", "asked", "message", "reason"):
-        table.add_column(column)
-    for r in items:
-        table.add_row(
+    _show(
+        output,
+        items,
+        f"{len(items)} market requests",
+        ("id", "model", "market", "by", "status", "asked", "message", "reason"),
+        lambda r: [
             str(r.id),
             r.model,
             r.market,
@@ -874,8 +907,8 @@ def markets_requests(
             r.created_at.strftime("%Y-%m-%d %H:%M"),
             r.message[:60],
             (r.reason or "")[:60],
-        )
-    console.print(table)
+        ],
+    )
 
 
 @markets_app.command("approve")
@@ -932,22 +965,20 @@ def deployments_predictions(
             page=page,
             page_size=page_size,
         )
-    if output == "json":
-        console.print_json(result.model_dump_json())
-        return
-    table = Table(title=f"{result.total} logged requests (page {result.page})")
-    for column in ("time", "request", "version", "rows", "ms", "first prediction"):
-        table.add_column(column)
-    for item in result.items:
-        table.add_row(
+    _show(
+        output,
+        result,
+        f"{result.total} logged requests (page {result.page})",
+        ("time", "request", "version", "rows", "ms", "first prediction"),
+        lambda item: [
             item.at.strftime("%Y-%m-%d %H:%M:%S"),
             item.request_id,
             str(item.version),
             str(len(item.inputs)),
             f"{item.latency_ms:.1f}",
             json.dumps(item.outputs[0]) if item.outputs else "",
-        )
-    console.print(table)
+        ],
+    )
 
 
 @app.command("run")
@@ -1001,14 +1032,12 @@ def executions_list(
     filters = {k: v for k, v in {"deployment": deployment, "status": status}.items() if v}
     with _client(url, token) as client:
         items = client.executions(**filters)
-    if output == "json":
-        console.print_json(json.dumps([e.model_dump(mode="json") for e in items]))
-        return
-    table = Table(title=f"{len(items)} runs")
-    for column in ("id", "deployment", "trigger", "status", "rows", "created", "error"):
-        table.add_column(column)
-    for e in items:
-        table.add_row(
+    _show(
+        output,
+        items,
+        f"{len(items)} runs",
+        ("id", "deployment", "trigger", "status", "rows", "created", "error"),
+        lambda e: [
             str(e.id),
             e.deployment,
             e.trigger,
@@ -1016,8 +1045,8 @@ def executions_list(
             str(e.rows_written),
             e.created_at.strftime("%Y-%m-%d %H:%M:%S"),
             (e.error or "")[:60],
-        )
-    console.print(table)
+        ],
+    )
 
 
 @executions_app.command("logs")
@@ -1099,22 +1128,20 @@ def notifications_list(
     """List your notifications, newest first."""
     with _client(url, token) as client:
         result = client.notifications(unread=True if unread else None, page=page, page_size=page_size)
-    if output == "json":
-        console.print_json(result.model_dump_json())
-        return
-    table = Table(title=f"{result.total} notifications (page {result.page})")
-    for column in ("id", "when", "kind", "title", "link", "read"):
-        table.add_column(column)
-    for n in result.items:
-        table.add_row(
+    _show(
+        output,
+        result,
+        f"{result.total} notifications (page {result.page})",
+        ("id", "when", "kind", "title", "link", "read"),
+        lambda n: [
             str(n.id),
             n.created_at.strftime("%Y-%m-%d %H:%M"),
             n.kind,
             n.title,
             n.link or "",
             "" if n.read_at is None else "yes",
-        )
-    console.print(table)
+        ],
+    )
 
 
 @notifications_app.command("read")
@@ -1169,15 +1196,13 @@ def notifications_following(output: OutputOpt = "table", url: UrlOpt = None, tok
     """List the deployments and models you follow."""
     with _client(url, token) as client:
         subs = client.subscriptions()
-    if output == "json":
-        console.print_json(json.dumps([x.model_dump(mode="json") for x in subs]))
-        return
-    table = Table(title=f"following {len(subs)}")
-    for column in ("id", "type", "name", "since"):
-        table.add_column(column)
-    for x in subs:
-        table.add_row(str(x.id), x.subject.type, x.subject.name, x.created_at.strftime("%Y-%m-%d"))
-    console.print(table)
+    _show(
+        output,
+        subs,
+        f"following {len(subs)}",
+        ("id", "type", "name", "since"),
+        lambda x: [str(x.id), x.subject.type, x.subject.name, x.created_at.strftime("%Y-%m-%d")],
+    )
 
 
 @webhooks_app.command("add")
@@ -1226,14 +1251,12 @@ def webhooks_list(output: OutputOpt = "table", url: UrlOpt = None, token: TokenO
     """List your webhooks (an admin: all), with pending and failed deliveries."""
     with _client(url, token) as client:
         hooks = client.webhooks()
-    if output == "json":
-        console.print_json(json.dumps([h.model_dump(mode="json") for h in hooks]))
-        return
-    table = Table(title=f"{len(hooks)} webhooks")
-    for column in ("id", "name", "url", "events", "scope", "active", "owner", "pending", "failed"):
-        table.add_column(column)
-    for h in hooks:
-        table.add_row(
+    _show(
+        output,
+        hooks,
+        f"{len(hooks)} webhooks",
+        ("id", "name", "url", "events", "scope", "active", "owner", "pending", "failed"),
+        lambda h: [
             str(h.id),
             h.name,
             h.url,
@@ -1243,8 +1266,8 @@ def webhooks_list(output: OutputOpt = "table", url: UrlOpt = None, token: TokenO
             h.owner,
             str(h.pending_deliveries),
             str(h.failed_deliveries),
-        )
-    console.print(table)
+        ],
+    )
 
 
 @webhooks_app.command("test")
@@ -1278,14 +1301,12 @@ def webhooks_deliveries(
     """List deliveries (webhook calls and e-mails) with their attempts and last error."""
     with _client(url, token) as client:
         result = client.deliveries(webhook_id=webhook, status=status, channel=channel, page=page)
-    if output == "json":
-        console.print_json(result.model_dump_json())
-        return
-    table = Table(title=f"{result.total} deliveries (page {result.page})")
-    for column in ("id", "when", "kind", "to", "status", "attempts", "last error", "next attempt"):
-        table.add_column(column)
-    for d in result.items:
-        table.add_row(
+    _show(
+        output,
+        result,
+        f"{result.total} deliveries (page {result.page})",
+        ("id", "when", "kind", "to", "status", "attempts", "last error", "next attempt"),
+        lambda d: [
             str(d.id),
             d.created_at.strftime("%Y-%m-%d %H:%M:%S"),
             d.kind,
@@ -1294,8 +1315,8 @@ def webhooks_deliveries(
             str(d.attempts),
             (d.last_error or "")[:60],
             d.next_attempt_at.strftime("%H:%M:%S") if d.next_attempt_at else "",
-        )
-    console.print(table)
+        ],
+    )
 
 
 @webhooks_app.command("retry")
@@ -1340,14 +1361,12 @@ def tokens_list(
     """List your API tokens (never their secrets)."""
     with _client(url, token) as client:
         items = client.tokens(all_users)
-    if output == "json":
-        console.print_json(json.dumps([t.model_dump(mode="json") for t in items]))
-        return
-    table = Table(title=f"{len(items)} tokens")
-    for column in ("id", "user", "name", "prefix", "expires", "last used", "revoked"):
-        table.add_column(column)
-    for t in items:
-        table.add_row(
+    _show(
+        output,
+        items,
+        f"{len(items)} tokens",
+        ("id", "user", "name", "prefix", "expires", "last used", "revoked"),
+        lambda t: [
             str(t.id),
             t.username,
             t.name,
@@ -1355,8 +1374,8 @@ def tokens_list(
             t.expires_at.strftime("%Y-%m-%d"),
             t.last_used_at.strftime("%Y-%m-%d %H:%M") if t.last_used_at else "",
             t.revoked_at.strftime("%Y-%m-%d %H:%M") if t.revoked_at else "",
-        )
-    console.print(table)
+        ],
+    )
 
 
 @tokens_app.command("create")
