@@ -9,18 +9,7 @@ import {
   unreadNotifications,
   uploadDataset,
 } from "./client";
-
-function answer(status: number, body: unknown) {
-  const requests: Request[] = [];
-  vi.stubGlobal(
-    "fetch",
-    vi.fn(async (request: Request) => {
-      requests.push(request);
-      return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
-    }),
-  );
-  return requests;
-}
+import { answer } from "../test/fetchStub";
 
 describe("the first hour's calls", () => {
   afterEach(() => vi.unstubAllGlobals());

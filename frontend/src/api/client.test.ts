@@ -1,18 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError, createDeployment, listDeployments, runWithFile, searchModels } from "./client";
-
-/** A stub of the global fetch that answers `status` with `body` as JSON and keeps the requests. */
-function answer(status: number, body: unknown) {
-  const requests: Request[] = [];
-  vi.stubGlobal(
-    "fetch",
-    vi.fn(async (request: Request) => {
-      requests.push(request);
-      return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
-    }),
-  );
-  return requests;
-}
+import { answer } from "../test/fetchStub";
 
 describe("the data-access module", () => {
   afterEach(() => vi.unstubAllGlobals());

@@ -4,7 +4,7 @@ import { Route, Routes } from "react-router";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import * as client from "../api/client";
 import type { Deployment } from "../api/types";
-import { model, user } from "../test/fixtures";
+import { aModel, aUser } from "../test/catalog";
 import { renderWithProviders } from "../test/render";
 import { DeployPage } from "./DeployPage";
 
@@ -41,8 +41,8 @@ function renderPage() {
 describe("DeployPage", () => {
   beforeEach(() => {
     vi.resetAllMocks();
-    api.me.mockResolvedValue(user());
-    api.getModel.mockResolvedValue(model({ markets: ["FR"] }));
+    api.me.mockResolvedValue(aUser());
+    api.getModel.mockResolvedValue(aModel({ markets: ["FR"] }));
     api.listVersions.mockResolvedValue([]);
     api.listConnections.mockResolvedValue([]);
     api.previewSchedule.mockResolvedValue({ cron: "0 6 * * 1", timezone: "Europe/Paris", next: ["2026-11-23T05:00:00Z"] });
@@ -93,7 +93,7 @@ describe("DeployPage", () => {
   }, SLOW);
 
   it("deploys several markets in one request with the bad-row policy", async () => {
-    api.getModel.mockResolvedValue(model({ markets: ["FR", "DE"] }));
+    api.getModel.mockResolvedValue(aModel({ markets: ["FR", "DE"] }));
     api.createDeployments.mockResolvedValue([]);
     const ue = userEvent.setup();
     renderPage();

@@ -19,7 +19,7 @@ import { versionChoices } from "../models/versions";
 import { BadRowsChoice } from "./BadRowsChoice";
 import { DatasetUpload } from "./DatasetUpload";
 import { deploymentPath } from "./DeploymentLink";
-import { deployRequest, isStored, plannedNames, proposedName, scheduleZone, type DeployFields, type Engine, type InputKind, type OutputFormat } from "./deployForm";
+import { deployRequest, initialFields, isStored, plannedNames, proposedName, scheduleZone, type DeployFields, type Engine, type InputKind, type OutputFormat } from "./deployForm";
 import { MarketsField } from "./MarketsField";
 import { knownMarketZone } from "./marketZones";
 import { ScheduleFields } from "./ScheduleFields";
@@ -95,27 +95,7 @@ function DeployForm({ model: m }: { model: Model }) {
   const aliases = m.aliases ?? {};
   const hasAliases = Object.keys(aliases).length > 0;
   const [paramsText, setParamsText] = useState("{}");
-  const [form, setForm] = useState<DeployFields>({
-    markets: m.markets.length === 1 ? [m.markets[0]] : [],
-    name: null,
-    mode: hasAliases ? "alias" : "version",
-    alias: "champion" in aliases ? "champion" : (Object.keys(aliases)[0] ?? ""),
-    version: hasAliases ? "" : m.latest_version,
-    inputKind: "upload",
-    dataset: null,
-    connection: "",
-    query: "",
-    format: "parquet",
-    table: "",
-    outConnection: "",
-    scheduled: false,
-    cron: "0 6 * * 1",
-    timezone: null,
-    params: {},
-    description: "",
-    engine: "local",
-    onBadRows: "reject",
-  });
+  const [form, setForm] = useState<DeployFields>(() => initialFields(m));
   const set = <K extends keyof DeployFields>(k: K, v: DeployFields[K]) => setForm((f) => ({ ...f, [k]: v }));
   const many = form.markets.length > 1;
   const name = form.name ?? proposedName(m.name, form.markets);

@@ -1,32 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { Dataset } from "../api/types";
-import { deployRequest, deploymentName, isStored, plannedNames, scheduleZone, type DeployFields } from "./deployForm";
+import { aModel } from "../test/catalog";
+import { deployRequest, deploymentName, initialFields, isStored, plannedNames, scheduleZone, type DeployFields } from "./deployForm";
 
 const dataset: Dataset = { sha256: "a".repeat(64), filename: "customers.csv", format: "csv", size: 120, columns: ["x"], preview: [] };
 
+/** The form as it opens for churn (markets FR, alias champion), with `over` typed in. */
 function fields(over: Partial<DeployFields> = {}): DeployFields {
-  return {
-    markets: ["FR"],
-    name: null,
-    mode: "alias",
-    alias: "champion",
-    version: "",
-    inputKind: "upload",
-    dataset: null,
-    connection: "",
-    query: "",
-    format: "parquet",
-    table: "",
-    outConnection: "",
-    scheduled: false,
-    cron: "0 6 * * 1",
-    timezone: null,
-    params: {},
-    description: "",
-    engine: "local",
-    onBadRows: "reject",
-    ...over,
-  };
+  return { ...initialFields(aModel()), ...over };
 }
 
 describe("deployment names", () => {

@@ -3,7 +3,7 @@
  * deployments it will create, the schedule's default time zone, and the request it sends (one
  * deployment, or one per market in a single bulk request).
  */
-import type { BadRows, Dataset, Deployment, DeploymentBulkCreate, DeploymentCreate, InputSpec } from "../api/types";
+import type { BadRows, Dataset, Deployment, DeploymentBulkCreate, DeploymentCreate, InputSpec, Model } from "../api/types";
 import { marketTimeZone } from "./marketZones";
 
 export type InputKind = InputSpec["kind"];
@@ -33,6 +33,36 @@ export interface DeployFields {
   description: string;
   engine: Engine;
   onBadRows: BadRows;
+}
+
+/**
+ * The form as it opens for a model: its only market if it has one, its alias champion (else its first
+ * alias) or, without aliases, its latest version; a file with each run, no schedule, bad rows rejected.
+ */
+export function initialFields(m: Pick<Model, "markets" | "aliases" | "latest_version">): DeployFields {
+  const aliases = m.aliases ?? {};
+  const hasAliases = Object.keys(aliases).length > 0;
+  return {
+    markets: m.markets.length === 1 ? [m.markets[0]] : [],
+    name: null,
+    mode: hasAliases ? "alias" : "version",
+    alias: "champion" in aliases ? "champion" : (Object.keys(aliases)[0] ?? ""),
+    version: hasAliases ? "" : m.latest_version,
+    inputKind: "upload",
+    dataset: null,
+    connection: "",
+    query: "",
+    format: "parquet",
+    table: "",
+    outConnection: "",
+    scheduled: false,
+    cron: "0 6 * * 1",
+    timezone: null,
+    params: {},
+    description: "",
+    engine: "local",
+    onBadRows: "reject",
+  };
 }
 
 /** A schedule reads a stored input (a dataset or a query): a due time brings no file. */

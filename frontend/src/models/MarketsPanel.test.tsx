@@ -3,8 +3,8 @@ import userEvent from "@testing-library/user-event";
 import { Route, Routes } from "react-router";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import * as client from "../api/client";
-import type { Deployment, MarketRequest, SelfService } from "../api/types";
-import { model, user } from "../test/fixtures";
+import type { Deployment, MarketRequest } from "../api/types";
+import { aModel, aSelfService, aUser } from "../test/catalog";
 import { renderWithProviders } from "../test/render";
 import { MarketsPanel } from "./MarketsPanel";
 
@@ -25,33 +25,10 @@ const api = vi.mocked(client);
 // Typing into MUI fields takes seconds on a busy machine (make test runs the Python suite alongside).
 const SLOW = 45_000;
 
-function selfService(over: Partial<SelfService> = {}): SelfService {
-  return {
-    model: "churn",
-    open: true,
-    version: null,
-    alias: "champion",
-    resolved_version: 2,
-    markets: ["FR", "IT"],
-    all_markets: false,
-    opened_by: "ds",
-    opened_at: "2026-11-01T10:00:00Z",
-    updated_by: "ds",
-    updated_at: "2026-11-01T10:00:00Z",
-    deployments: [{ name: "churn-fr", market: "FR", owner: "ds", state: "active" }],
-    suggested_names: { FR: "churn-fr-2", IT: "churn-it" },
-    can_manage: false,
-    can_deploy: true,
-    can_request: true,
-    pending_requests: null,
-    ...over,
-  };
-}
-
 function renderPanel() {
   return renderWithProviders(
     <Routes>
-      <Route path="/models/:name" element={<MarketsPanel model={model({ markets: ["FR", "IT", "ES"] })} />} />
+      <Route path="/models/:name" element={<MarketsPanel model={aModel({ markets: ["FR", "IT", "ES"] })} />} />
       <Route path="/models/:name/run" element={<p data-testid="run-page">run page</p>} />
     </Routes>,
     { route: "/models/churn" },
@@ -64,8 +41,8 @@ describe("MarketsPanel", () => {
   });
 
   it("lets a business user deploy an open market: name prefilled, then the upload of the first file", async () => {
-    api.me.mockResolvedValue(user({ username: "analyst", role: "business_user" }));
-    api.getSelfService.mockResolvedValue(selfService());
+    api.me.mockResolvedValue(aUser({ username: "analyst", role: "business_user" }));
+    api.getSelfService.mockResolvedValue(aSelfService());
     api.deploySelfService.mockResolvedValue({ id: 12, name: "churn-it", input: { kind: "upload" } } as Deployment);
     const ue = userEvent.setup();
     renderPanel();
@@ -91,8 +68,8 @@ describe("MarketsPanel", () => {
   }, SLOW);
 
   it("shows the owner the pending requests, approved in one click", async () => {
-    api.me.mockResolvedValue(user());
-    api.getSelfService.mockResolvedValue(selfService({ can_manage: true, can_deploy: true, can_request: true, pending_requests: 1 }));
+    api.me.mockResolvedValue(aUser());
+    api.getSelfService.mockResolvedValue(aSelfService({ can_manage: true, can_deploy: true, can_request: true, pending_requests: 1 }));
     const pending: MarketRequest = {
       id: 5,
       model: "churn",
@@ -118,8 +95,8 @@ describe("MarketsPanel", () => {
   }, SLOW);
 
   it("offers a viewer nothing to do", async () => {
-    api.me.mockResolvedValue(user({ username: "viewer", role: "viewer" }));
-    api.getSelfService.mockResolvedValue(selfService({ can_deploy: false, can_request: false }));
+    api.me.mockResolvedValue(aUser({ username: "viewer", role: "viewer" }));
+    api.getSelfService.mockResolvedValue(aSelfService({ can_deploy: false, can_request: false }));
     renderPanel();
     expect(await screen.findByTestId("markets-opening")).toBeInTheDocument();
     expect(screen.queryByRole("button")).not.toBeInTheDocument();

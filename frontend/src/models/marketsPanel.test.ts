@@ -1,31 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { SelfService } from "../api/types";
 import { translator } from "../i18n";
+import { aSelfService } from "../test/catalog";
 import { approveBody, openMarkets, openingTarget, proposedDeploymentName, proposedMarket } from "./marketsPanel";
 
 const en = translator("en");
 
+/** The panel's self-service, here also open to ES (no deployment there yet). */
 function ss(over: Partial<SelfService> = {}): SelfService {
-  return {
-    model: "churn",
-    open: true,
-    version: null,
-    alias: "champion",
-    resolved_version: 2,
-    markets: ["ES", "FR", "IT"],
-    all_markets: false,
-    opened_by: "ds",
-    opened_at: "2026-11-01T10:00:00Z",
-    updated_by: "ds",
-    updated_at: "2026-11-01T10:00:00Z",
-    deployments: [{ name: "churn-fr", market: "FR", owner: "ds", state: "active" }],
-    suggested_names: { ES: "churn-es", FR: "churn-fr-2", IT: "churn-it" },
-    can_manage: false,
-    can_deploy: true,
-    can_request: true,
-    pending_requests: null,
-    ...over,
-  };
+  return aSelfService({ markets: ["ES", "FR", "IT"], suggested_names: { ES: "churn-es", FR: "churn-fr-2", IT: "churn-it" }, ...over });
 }
 
 describe("the deploy dialog's proposals", () => {

@@ -1,5 +1,5 @@
-/** A user, a model and a version for component tests, as the API answers them (every required field). */
-import type { ColumnSpec, Model, ModelVersion, User } from "../api/types";
+/** A user, a model, a version and a model's self-service markets for tests, as the API answers them (every required field). */
+import type { ColumnSpec, Model, ModelVersion, SelfService, User } from "../api/types";
 
 export function aUser(over: Partial<User> = {}): User {
   return {
@@ -64,6 +64,30 @@ export function aVersion(columns: ColumnSpec[], over: Partial<ModelVersion> = {}
     created_by: "ds",
     created_at: "2026-01-01T00:00:00Z",
     aliases: ["champion"],
+    ...over,
+  };
+}
+
+/** churn open to FR and IT (following alias champion, v2), deployed in FR; the user may deploy and request. */
+export function aSelfService(over: Partial<SelfService> = {}): SelfService {
+  return {
+    model: "churn",
+    open: true,
+    version: null,
+    alias: "champion",
+    resolved_version: 2,
+    markets: ["FR", "IT"],
+    all_markets: false,
+    opened_by: "ds",
+    opened_at: "2026-11-01T10:00:00Z",
+    updated_by: "ds",
+    updated_at: "2026-11-01T10:00:00Z",
+    deployments: [{ name: "churn-fr", market: "FR", owner: "ds", state: "active" }],
+    suggested_names: { FR: "churn-fr-2", IT: "churn-it" },
+    can_manage: false,
+    can_deploy: true,
+    can_request: true,
+    pending_requests: null,
     ...over,
   };
 }
