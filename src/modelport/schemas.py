@@ -238,6 +238,8 @@ class ModelVersion(BaseModel):
     created_by: str
     created_at: datetime
     aliases: list[str] = Field(default_factory=list)
+    lineage: Lineage | None = Field(default=None, description="The dataset and training it came from.")
+    reference: ReferenceData | None = Field(default=None, description="Training-data sample for drift.")
 
 
 class VersionMeta(Strict):
@@ -674,12 +676,22 @@ ExecutionStatus = Literal["queued", "running", "succeeded", "failed", "cancelled
 TERMINAL_STATUSES = frozenset({"succeeded", "failed", "cancelled"})
 
 
+ExecutionKind = Literal["score", "profile", "train"]
+
+
 class Execution(BaseModel):
+    """A unit of work on the queue: a run of a deployment (``score``), a dataset profile (``profile``) or
+    a training (``train``); the deployment fields are None for the last two."""
+
     id: int
-    deployment_id: int
-    deployment: str
-    model: str
-    market: str
+    kind: ExecutionKind = "score"
+    deployment_id: int | None
+    deployment: str | None
+    model: str | None
+    market: str | None
+    dataset: str | None = None
+    dataset_version: int | None = None
+    training: int | None = None
     trigger: Literal["manual", "schedule", "api"]
     triggered_by: str | None
     scheduled_for: datetime | None
@@ -719,13 +731,393 @@ class SchedulePreview(BaseModel):
     next: list[datetime]
 
 
+# --- datasets -------------------------------------------------------------------------------------
+
+
+class HeaderRename(BaseModel):
+    original: str = Field(description="The header as the file had it ('' for an empty one).")
+    name: str = Field(description="The column's name in the dataset.")
+    reason: Literal["duplicate", "padding", "empty"]
+
+
+class ParseReport(BaseModel):
+    """What reading the file changed or guessed, shown beside every upload."""
+
+    format: Literal["csv", "xlsx", "parquet"]
+    encoding: str | None = Field(default=None, description="Detected text encoding (CSV only).")
+    delimiter: str | None = None
+    decimal: str = "."
+    thousands: str | None = None
+    rows: int
+    columns: int
+    renamed_headers: list[HeaderRename] = Field(default_factory=list)
+    missing_tokens: dict[str, int] = Field(
+        default_factory=dict, description="Token -> number of cells read as missing because of it."
+    )
+    dropped_empty_columns: list[str] = Field(default_factory=list)
+    skipped_rows: int = Field(default=0, description="Blank lines and title rows left out.")
+    notes: list[str] = Field(default_factory=list, description="Other findings, one sentence each.")
+
+
+ColumnKind = Literal["number", "integer", "boolean", "category", "date", "text", "id"]
+
+
+class HistogramBin(BaseModel):
+    start: float
+    end: float
+    count: int
+
+
+class ValueCount(BaseModel):
+    value: str
+    count: int
+
+
+ProfileWarningCode = Literal[
+    "constant",
+    "all_missing",
+    "many_missing",
+    "id_like",
+    "high_cardinality",
+    "mixed_types",
+    "infinities",
+    "duplicated_rows",
+    "class_imbalance",
+    "target_leak",
+]
+
+
+class ProfileWarning(BaseModel):
+    code: ProfileWarningCode
+    column: str | None = None
+    message: str
+
+
+class ColumnProfile(BaseModel):
+    name: str
+    kind: ColumnKind
+    dtype: str
+    missing: int
+    missing_share: float
+    distinct: int
+    min: float | str | None = None
+    max: float | str | None = None
+    mean: float | None = None
+    std: float | None = None
+    quantiles: dict[str, float] | None = Field(default=None, description="p5, p25, p50, p75, p95.")
+    histogram: list[HistogramBin] | None = None
+    top_values: list[ValueCount] | None = None
+
+
+class DatasetProfile(BaseModel):
+    rows: int
+    columns: list[ColumnProfile]
+    duplicated_rows: int
+    warnings: list[ProfileWarning]
+    suggested_targets: list[str]
+    target: str | None = Field(default=None, description="The target the leak and imbalance checks used.")
+
+
+# Cleaning steps: recorded on a dataset version, replayed by a training. Column steps become the first
+# stage of the trained pipeline (the served model takes the raw columns); row steps (drop_duplicates,
+# filter_rows) apply to the training data only.
+CastTo = Literal["number", "integer", "boolean", "category", "date", "text"]
+
+
+class DropColumnsStep(Strict):
+    op: Literal["drop_columns"] = "drop_columns"
+    columns: list[str] = Field(min_length=1)
+
+
+class CastStep(Strict):
+    op: Literal["cast"] = "cast"
+    column: str
+    to: CastTo
+
+
+class MissingTokensStep(Strict):
+    op: Literal["missing_tokens"] = "missing_tokens"
+    column: str | None = Field(default=None, description="None: every column.")
+    tokens: list[str] = Field(min_length=1)
+
+
+class ImputeStep(Strict):
+    op: Literal["impute"] = "impute"
+    column: str
+    strategy: Literal["mean", "median", "most_frequent", "constant"]
+    value: float | str | bool | None = Field(default=None, description="For strategy 'constant'.")
+
+
+class ClipStep(Strict):
+    op: Literal["clip"] = "clip"
+    column: str
+    lower: float | None = None
+    upper: float | None = None
+    quantiles: bool = Field(
+        default=False, description="Read lower/upper as quantiles (0-1) learnt from the training data."
+    )
+
+
+DatePart = Literal["year", "month", "day", "weekday", "hour", "dayofyear"]
+
+
+_DEFAULT_DATE_PARTS: list[DatePart] = ["year", "month", "day", "weekday"]
+
+
+class DatePartsStep(Strict):
+    op: Literal["date_parts"] = "date_parts"
+    column: str
+    parts: list[DatePart] = Field(default_factory=lambda: _DEFAULT_DATE_PARTS.copy(), min_length=1)
+    drop: bool = True
+
+
+class DropDuplicatesStep(Strict):
+    op: Literal["drop_duplicates"] = "drop_duplicates"
+    columns: list[str] | None = None
+
+
+FilterOp = Literal["==", "!=", "<", "<=", ">", ">=", "in", "not_in", "is_missing", "not_missing"]
+
+
+class FilterRowsStep(Strict):
+    op: Literal["filter_rows"] = "filter_rows"
+    column: str
+    operator: FilterOp
+    value: Any = None
+
+
+CleaningStep = Annotated[
+    DropColumnsStep
+    | CastStep
+    | MissingTokensStep
+    | ImputeStep
+    | ClipStep
+    | DatePartsStep
+    | DropDuplicatesStep
+    | FilterRowsStep,
+    Field(discriminator="op"),
+]
+
+
+class CleaningSteps(Strict):
+    steps: list[CleaningStep] = Field(default_factory=list, max_length=200)
+
+
+class StepEffect(BaseModel):
+    step: int
+    op: str
+    message: str = Field(description="What the step did, e.g. '12 rows removed' or 'column age cast'.")
+
+
+class CleaningPreview(BaseModel):
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    rows_before: int
+    rows_after: int
+    effects: list[StepEffect]
+
+
+class DatasetSource(BaseModel):
+    kind: Literal["upload", "sql"]
+    connection: str | None = None
+    query: str | None = None
+
+
 class Dataset(BaseModel):
-    sha256: str
+    """A dataset seen at one version: the record (name, owner, visibility) and that version's content."""
+
+    id: int = 0
+    name: str = ""
+    description: str = ""
+    visibility: Visibility = "company"
+    owner: str = ""
+    version: int = 0
+    latest_version: int = 0
+    sha256: str = Field(description="The stored file (what a deployment that reads this dataset reads).")
     filename: str
     format: str
     size: int
+    rows: int | None = None
     columns: list[str]
     preview: list[dict[str, Any]]
+    source: DatasetSource = Field(default_factory=lambda: DatasetSource(kind="upload"))
+    parse_report: ParseReport | None = None
+    profile: DatasetProfile | None = None
+    profile_execution: int | None = Field(default=None, description="The execution computing the profile.")
+    steps: list[CleaningStep] = Field(default_factory=list)
+    created_by: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class DatasetSummary(BaseModel):
+    id: int
+    name: str
+    description: str
+    visibility: Visibility
+    owner: str
+    latest_version: int
+    filename: str
+    rows: int | None
+    columns: int
+    updated_at: datetime
+
+
+class DatasetSqlCreate(Strict):
+    name: str = Field(pattern=SLUG)
+    connection: str = Field(min_length=1, max_length=100)
+    query: str = Field(min_length=1, max_length=100_000)
+    description: str = Field(default="", max_length=10_000)
+
+
+class DatasetUpdate(Strict):
+    description: str | None = Field(default=None, max_length=10_000)
+    visibility: Visibility | None = None
+
+
+# --- training -------------------------------------------------------------------------------------
+
+Task = Literal["binary", "multiclass", "regression"]
+MetricName = Literal["accuracy", "f1", "macro_f1", "roc_auc", "log_loss", "r2", "rmse", "mae"]
+CandidateName = Literal[
+    "linear", "random_forest", "extra_trees", "hist_gradient_boosting", "lightgbm", "xgboost", "ensemble"
+]
+
+
+class TrainingCreate(Strict):
+    dataset: str = Field(description="The dataset's name.")
+    version: int | None = Field(default=None, ge=1, description="Default: the latest version.")
+    target: str = Field(min_length=1)
+    task: Task | None = Field(default=None, description="Default: detected from the target.")
+    metric: MetricName | None = Field(default=None, description="Default: one that fits the task.")
+    budget_s: int = Field(default=60, ge=5, le=24 * 3600, description="Wall-clock budget of the search.")
+    steps: list[CleaningStep] | None = Field(
+        default=None, description="Cleaning steps; default: the ones recorded on the dataset version."
+    )
+    time_column: str | None = Field(default=None, description="Time-ordered folds and holdout on this date.")
+    folds: int = Field(default=5, ge=2, le=10)
+    holdout: float = Field(default=0.2, gt=0.0, lt=0.5)
+    seed: int = Field(default=0, ge=0)
+    candidates: list[CandidateName] | None = Field(default=None, description="Default: all of them.")
+
+
+class LeaderboardEntry(BaseModel):
+    rank: int
+    trial: int
+    candidate: str
+    params: dict[str, Any]
+    fold_scores: list[float]
+    mean: float
+    std: float
+    fit_seconds: float
+    predict_seconds: float
+
+
+class ConfusionMatrix(BaseModel):
+    labels: list[str]
+    matrix: list[list[int]]
+
+
+class Curve(BaseModel):
+    x: list[float]
+    y: list[float]
+    area: float | None = None
+
+
+class Residuals(BaseModel):
+    predicted: list[float]
+    residual: list[float]
+
+
+class Importance(BaseModel):
+    feature: str
+    mean: float
+    std: float
+
+
+class Evaluation(BaseModel):
+    """Holdout evaluation of the best pipeline (the holdout took no part in any search)."""
+
+    rows: int
+    metrics: dict[str, float]
+    threshold: float | None = Field(default=None, description="Tuned decision threshold (binary).")
+    confusion_matrix: ConfusionMatrix | None = None
+    roc: Curve | None = Field(default=None, description="x: false-positive rate, y: true-positive rate.")
+    precision_recall: Curve | None = Field(default=None, description="x: recall, y: precision.")
+    calibration: Curve | None = Field(default=None, description="x: mean predicted, y: observed share.")
+    residuals: Residuals | None = None
+    importance: list[Importance] = Field(default_factory=list)
+
+
+class ChallengerReport(BaseModel):
+    champion_version: int | None
+    metric: str
+    challenger: dict[str, float]
+    champion: dict[str, float] | None
+    better: bool | None = Field(description="None when there is no champion to compare with.")
+
+
+class RegisteredAs(BaseModel):
+    model: str
+    version: int
+
+
+class Training(BaseModel):
+    id: int
+    execution: int
+    status: ExecutionStatus
+    progress: float
+    dataset: str
+    dataset_version: int
+    dataset_sha256: str
+    target: str
+    task: Task | None
+    metric: MetricName | None
+    budget_s: int
+    steps: list[CleaningStep]
+    options: dict[str, Any] = Field(description="folds, holdout, seed, time_column, candidates.")
+    leaderboard: list[LeaderboardEntry]
+    best: LeaderboardEntry | None
+    evaluation: Evaluation | None
+    challenger: ChallengerReport | None = None
+    registered: list[RegisteredAs] = Field(default_factory=list)
+    mlflow_run_id: str | None = None
+    code_version: str
+    error: str | None
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class TrainingRegister(Strict):
+    """Register a training's best pipeline as a new version; the card fields create the model if new."""
+
+    model: str = Field(pattern=SLUG)
+    description: str = Field(default="", max_length=100_000)
+    title: str | None = Field(default=None, max_length=200)
+    department: str | None = None
+    markets: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    visibility: Visibility = "company"
+    aliases: list[str] = Field(default_factory=list)
+
+
+class Lineage(BaseModel):
+    dataset: str
+    dataset_version: int
+    dataset_sha256: str
+    training: int
+    target: str
+    steps: list[CleaningStep] = Field(default_factory=list)
+
+
+class ReferenceData(BaseModel):
+    """A sample of the training data (raw columns, Parquet in the artifact store) and its statistics."""
+
+    sample_sha256: str
+    rows: int
+    stats: list[ColumnProfile]
 
 
 class ResultPage(BaseModel):

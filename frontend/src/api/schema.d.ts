@@ -1442,6 +1442,41 @@ export interface components {
              */
             meta?: string | null;
         };
+        /** CastStep */
+        CastStep: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            op: "cast";
+            /** Column */
+            column: string;
+            /**
+             * To
+             * @enum {string}
+             */
+            to: "number" | "integer" | "boolean" | "category" | "date" | "text";
+        };
+        /** ClipStep */
+        ClipStep: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            op: "clip";
+            /** Column */
+            column: string;
+            /** Lower */
+            lower?: number | null;
+            /** Upper */
+            upper?: number | null;
+            /**
+             * Quantiles
+             * @description Read lower/upper as quantiles (0-1) learnt from the training data.
+             * @default false
+             */
+            quantiles: boolean;
+        };
         /**
          * ColumnEdit
          * @description Changes to one column of a version's input schema; a field left out is left as it is.
@@ -1467,6 +1502,43 @@ export interface components {
              * @description null removes it.
              */
             description?: string | null;
+        };
+        /** ColumnProfile */
+        ColumnProfile: {
+            /** Name */
+            name: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "number" | "integer" | "boolean" | "category" | "date" | "text" | "id";
+            /** Dtype */
+            dtype: string;
+            /** Missing */
+            missing: number;
+            /** Missing Share */
+            missing_share: number;
+            /** Distinct */
+            distinct: number;
+            /** Min */
+            min?: number | string | null;
+            /** Max */
+            max?: number | string | null;
+            /** Mean */
+            mean?: number | null;
+            /** Std */
+            std?: number | null;
+            /**
+             * Quantiles
+             * @description p5, p25, p50, p75, p95.
+             */
+            quantiles?: {
+                [key: string]: number;
+            } | null;
+            /** Histogram */
+            histogram?: components["schemas"]["HistogramBin"][] | null;
+            /** Top Values */
+            top_values?: components["schemas"]["ValueCount"][] | null;
         };
         /**
          * ColumnSpec
@@ -1508,9 +1580,51 @@ export interface components {
             /** Kind */
             kind: string;
         };
-        /** Dataset */
+        /**
+         * Dataset
+         * @description A dataset seen at one version: the record (name, owner, visibility) and that version's content.
+         */
         Dataset: {
-            /** Sha256 */
+            /**
+             * Id
+             * @default 0
+             */
+            id: number;
+            /**
+             * Name
+             * @default
+             */
+            name: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Visibility
+             * @default company
+             * @enum {string}
+             */
+            visibility: "company" | "restricted";
+            /**
+             * Owner
+             * @default
+             */
+            owner: string;
+            /**
+             * Version
+             * @default 0
+             */
+            version: number;
+            /**
+             * Latest Version
+             * @default 0
+             */
+            latest_version: number;
+            /**
+             * Sha256
+             * @description The stored file (what a deployment that reads this dataset reads).
+             */
             sha256: string;
             /** Filename */
             filename: string;
@@ -1518,12 +1632,77 @@ export interface components {
             format: string;
             /** Size */
             size: number;
+            /** Rows */
+            rows?: number | null;
             /** Columns */
             columns: string[];
             /** Preview */
             preview: {
                 [key: string]: unknown;
             }[];
+            source?: components["schemas"]["DatasetSource"];
+            parse_report?: components["schemas"]["ParseReport"] | null;
+            profile?: components["schemas"]["DatasetProfile"] | null;
+            /**
+             * Profile Execution
+             * @description The execution computing the profile.
+             */
+            profile_execution?: number | null;
+            /** Steps */
+            steps?: (components["schemas"]["DropColumnsStep"] | components["schemas"]["CastStep"] | components["schemas"]["MissingTokensStep"] | components["schemas"]["ImputeStep"] | components["schemas"]["ClipStep"] | components["schemas"]["DatePartsStep"] | components["schemas"]["DropDuplicatesStep"] | components["schemas"]["FilterRowsStep"])[];
+            /** Created By */
+            created_by?: string | null;
+            /** Created At */
+            created_at?: string | null;
+            /** Updated At */
+            updated_at?: string | null;
+        };
+        /** DatasetProfile */
+        DatasetProfile: {
+            /** Rows */
+            rows: number;
+            /** Columns */
+            columns: components["schemas"]["ColumnProfile"][];
+            /** Duplicated Rows */
+            duplicated_rows: number;
+            /** Warnings */
+            warnings: components["schemas"]["ProfileWarning"][];
+            /** Suggested Targets */
+            suggested_targets: string[];
+            /**
+             * Target
+             * @description The target the leak and imbalance checks used.
+             */
+            target?: string | null;
+        };
+        /** DatasetSource */
+        DatasetSource: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "upload" | "sql";
+            /** Connection */
+            connection?: string | null;
+            /** Query */
+            query?: string | null;
+        };
+        /** DatePartsStep */
+        DatePartsStep: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            op: "date_parts";
+            /** Column */
+            column: string;
+            /** Parts */
+            parts?: ("year" | "month" | "day" | "weekday" | "hour" | "dayofyear")[];
+            /**
+             * Drop
+             * @default true
+             */
+            drop: boolean;
         };
         /**
          * Delivery
@@ -1647,6 +1826,31 @@ export interface components {
          * @description Deploy one model for several markets at once: one deployment per market, all or none.
          */
         DeploymentBulkCreate: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Params */
+            params?: {
+                [key: string]: unknown;
+            };
+            schedule?: components["schemas"]["ScheduleSpec"] | null;
+            input?: components["schemas"]["InputSpec"];
+            output?: components["schemas"]["OutputSpec"];
+            /**
+             * Engine
+             * @default local
+             * @enum {string}
+             */
+            engine: "local" | "spark";
+            /**
+             * On Bad Rows
+             * @description A row that does not fit the model's input schema: reject fails the run (default); skip scores the other rows and lists the bad ones in the run's errors file (local engine only).
+             * @default reject
+             * @enum {string}
+             */
+            on_bad_rows: "reject" | "skip";
             /** Model */
             model: string;
             /**
@@ -1673,6 +1877,9 @@ export interface components {
              * @description An alias the deployments follow.
              */
             alias?: string | null;
+        };
+        /** DeploymentCreate */
+        DeploymentCreate: {
             /**
              * Description
              * @default
@@ -1698,9 +1905,6 @@ export interface components {
              * @enum {string}
              */
             on_bad_rows: "reject" | "skip";
-        };
-        /** DeploymentCreate */
-        DeploymentCreate: {
             /** Name */
             name: string;
             /** Model */
@@ -1717,31 +1921,6 @@ export interface components {
             alias?: string | null;
             /** Market */
             market: string;
-            /**
-             * Description
-             * @default
-             */
-            description: string;
-            /** Params */
-            params?: {
-                [key: string]: unknown;
-            };
-            schedule?: components["schemas"]["ScheduleSpec"] | null;
-            input?: components["schemas"]["InputSpec"];
-            output?: components["schemas"]["OutputSpec"];
-            /**
-             * Engine
-             * @default local
-             * @enum {string}
-             */
-            engine: "local" | "spark";
-            /**
-             * On Bad Rows
-             * @description A row that does not fit the model's input schema: reject fails the run (default); skip scores the other rows and lists the bad ones in the run's errors file (local engine only).
-             * @default reject
-             * @enum {string}
-             */
-            on_bad_rows: "reject" | "skip";
         };
         /** DeploymentUpdate */
         DeploymentUpdate: {
@@ -1766,18 +1945,54 @@ export interface components {
             /** On Bad Rows */
             on_bad_rows?: ("reject" | "skip") | null;
         };
-        /** Execution */
+        /** DropColumnsStep */
+        DropColumnsStep: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            op: "drop_columns";
+            /** Columns */
+            columns: string[];
+        };
+        /** DropDuplicatesStep */
+        DropDuplicatesStep: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            op: "drop_duplicates";
+            /** Columns */
+            columns?: string[] | null;
+        };
+        /**
+         * Execution
+         * @description A unit of work on the queue: a run of a deployment (``score``), a dataset profile (``profile``) or
+         *     a training (``train``); the deployment fields are None for the last two.
+         */
         Execution: {
             /** Id */
             id: number;
+            /**
+             * Kind
+             * @default score
+             * @enum {string}
+             */
+            kind: "score" | "profile" | "train";
             /** Deployment Id */
-            deployment_id: number;
+            deployment_id: number | null;
             /** Deployment */
-            deployment: string;
+            deployment: string | null;
             /** Model */
-            model: string;
+            model: string | null;
             /** Market */
-            market: string;
+            market: string | null;
+            /** Dataset */
+            dataset?: string | null;
+            /** Dataset Version */
+            dataset_version?: number | null;
+            /** Training */
+            training?: number | null;
             /**
              * Trigger
              * @enum {string}
@@ -1854,10 +2069,74 @@ export interface components {
             /** Count */
             count: number;
         };
+        /** FilterRowsStep */
+        FilterRowsStep: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            op: "filter_rows";
+            /** Column */
+            column: string;
+            /**
+             * Operator
+             * @enum {string}
+             */
+            operator: "==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not_in" | "is_missing" | "not_missing";
+            /** Value */
+            value?: unknown;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /** HeaderRename */
+        HeaderRename: {
+            /**
+             * Original
+             * @description The header as the file had it ('' for an empty one).
+             */
+            original: string;
+            /**
+             * Name
+             * @description The column's name in the dataset.
+             */
+            name: string;
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "duplicate" | "padding" | "empty";
+        };
+        /** HistogramBin */
+        HistogramBin: {
+            /** Start */
+            start: number;
+            /** End */
+            end: number;
+            /** Count */
+            count: number;
+        };
+        /** ImputeStep */
+        ImputeStep: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            op: "impute";
+            /** Column */
+            column: string;
+            /**
+             * Strategy
+             * @enum {string}
+             */
+            strategy: "mean" | "median" | "most_frequent" | "constant";
+            /**
+             * Value
+             * @description For strategy 'constant'.
+             */
+            value?: number | string | boolean | null;
         };
         /**
          * InputSpec
@@ -1884,6 +2163,21 @@ export interface components {
             connection?: string | null;
             /** Query */
             query?: string | null;
+        };
+        /** Lineage */
+        Lineage: {
+            /** Dataset */
+            dataset: string;
+            /** Dataset Version */
+            dataset_version: number;
+            /** Dataset Sha256 */
+            dataset_sha256: string;
+            /** Training */
+            training: number;
+            /** Target */
+            target: string;
+            /** Steps */
+            steps?: (components["schemas"]["DropColumnsStep"] | components["schemas"]["CastStep"] | components["schemas"]["MissingTokensStep"] | components["schemas"]["ImputeStep"] | components["schemas"]["ClipStep"] | components["schemas"]["DatePartsStep"] | components["schemas"]["DropDuplicatesStep"] | components["schemas"]["FilterRowsStep"])[];
         };
         /**
          * LoggedPrediction
@@ -2048,6 +2342,21 @@ export interface components {
              * @description Told to the requester.
              */
             reason: string;
+        };
+        /** MissingTokensStep */
+        MissingTokensStep: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            op: "missing_tokens";
+            /**
+             * Column
+             * @description None: every column.
+             */
+            column?: string | null;
+            /** Tokens */
+            tokens: string[];
         };
         /** Model */
         Model: {
@@ -2248,6 +2557,10 @@ export interface components {
             created_at: string;
             /** Aliases */
             aliases?: string[];
+            /** @description The dataset and training it came from. */
+            lineage?: components["schemas"]["Lineage"] | null;
+            /** @description Training-data sample for drift. */
+            reference?: components["schemas"]["ReferenceData"] | null;
         };
         /** Notification */
         Notification: {
@@ -2396,6 +2709,57 @@ export interface components {
             /** Page Size */
             page_size: number;
         };
+        /**
+         * ParseReport
+         * @description What reading the file changed or guessed, shown beside every upload.
+         */
+        ParseReport: {
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "csv" | "xlsx" | "parquet";
+            /**
+             * Encoding
+             * @description Detected text encoding (CSV only).
+             */
+            encoding?: string | null;
+            /** Delimiter */
+            delimiter?: string | null;
+            /**
+             * Decimal
+             * @default .
+             */
+            decimal: string;
+            /** Thousands */
+            thousands?: string | null;
+            /** Rows */
+            rows: number;
+            /** Columns */
+            columns: number;
+            /** Renamed Headers */
+            renamed_headers?: components["schemas"]["HeaderRename"][];
+            /**
+             * Missing Tokens
+             * @description Token -> number of cells read as missing because of it.
+             */
+            missing_tokens?: {
+                [key: string]: number;
+            };
+            /** Dropped Empty Columns */
+            dropped_empty_columns?: string[];
+            /**
+             * Skipped Rows
+             * @description Blank lines and title rows left out.
+             * @default 0
+             */
+            skipped_rows: number;
+            /**
+             * Notes
+             * @description Other findings, one sentence each.
+             */
+            notes?: string[];
+        };
         /** PredictResponse */
         PredictResponse: {
             /** Predictions */
@@ -2435,6 +2799,30 @@ export interface components {
              * @example not one of the 3 known values ('phone', 'shop', 'web')
              */
             reason: string;
+        };
+        /** ProfileWarning */
+        ProfileWarning: {
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "constant" | "all_missing" | "many_missing" | "id_like" | "high_cardinality" | "mixed_types" | "infinities" | "duplicated_rows" | "class_imbalance" | "target_leak";
+            /** Column */
+            column?: string | null;
+            /** Message */
+            message: string;
+        };
+        /**
+         * ReferenceData
+         * @description A sample of the training data (raw columns, Parquet in the artifact store) and its statistics.
+         */
+        ReferenceData: {
+            /** Sample Sha256 */
+            sample_sha256: string;
+            /** Rows */
+            rows: number;
+            /** Stats */
+            stats: components["schemas"]["ColumnProfile"][];
         };
         /** ResultPage */
         ResultPage: {
@@ -2773,6 +3161,13 @@ export interface components {
             input?: unknown;
             /** Context */
             ctx?: Record<string, never>;
+        };
+        /** ValueCount */
+        ValueCount: {
+            /** Value */
+            value: string;
+            /** Count */
+            count: number;
         };
         /**
          * Webhook

@@ -105,6 +105,8 @@ def _run(ctx: Context, execution_id: int, attempt: int) -> str:
     with ctx.db.session() as s:
         execution = ExecutionStore(s).get(execution_id)
         deployments = DeploymentStore(s)
+        if execution.deployment_id is None:
+            raise ValueError(f"execution {execution_id} is a {execution.kind}, not a run of a deployment")
         deployment = deployments.get(execution.deployment_id, None)
         input_ref, market, engine_name = dict(execution.input), deployment.market, execution.engine
         output = deployment.output

@@ -266,6 +266,8 @@ def execution_failed(ctx: Context, execution_id: int) -> str | None:
         with ctx.db.session() as s:
             try:
                 run = ExecutionStore(s).get(execution_id)
+                if run.deployment_id is None:  # a profile or a training: its own page tells
+                    return None
                 dep = DeploymentStore(s).get(run.deployment_id, None)
             except NotFound:
                 return None
