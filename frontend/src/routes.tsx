@@ -19,6 +19,13 @@ const NotificationsPage = lazy(() => import("./notifications").then((m) => ({ de
 const RunPage = lazy(() => import("./runs").then((m) => ({ default: m.RunPage })));
 const RunsPage = lazy(() => import("./runs").then((m) => ({ default: m.RunsPage })));
 const RunDetailPage = lazy(() => import("./runs").then((m) => ({ default: m.RunDetailPage })));
+const DatasetsPage = lazy(() => import("./datasets").then((m) => ({ default: m.DatasetsPage })));
+const DatasetPage = lazy(() => import("./datasets").then((m) => ({ default: m.DatasetPage })));
+const CleaningPage = lazy(() => import("./datasets").then((m) => ({ default: m.CleaningPage })));
+const TrainingsPage = lazy(() => import("./trainings").then((m) => ({ default: m.TrainingsPage })));
+const TrainWizardPage = lazy(() => import("./trainings").then((m) => ({ default: m.TrainWizardPage })));
+const TrainingPage = lazy(() => import("./trainings").then((m) => ({ default: m.TrainingPage })));
+const CompareTrainingsPage = lazy(() => import("./trainings").then((m) => ({ default: m.CompareTrainingsPage })));
 const AdminPage = lazy(() => import("./admin").then((m) => ({ default: m.AdminPage })));
 const MyTokensPage = lazy(() => import("./admin").then((m) => ({ default: m.MyTokensPage })));
 
@@ -48,6 +55,13 @@ export const routes = [
       { path: "notifications", element: page(NotificationsPage) },
       { path: "runs", element: page(RunsPage) },
       { path: "runs/:id", element: page(RunDetailPage) },
+      { path: "datasets", element: page(DatasetsPage) },
+      { path: "datasets/:name", element: page(DatasetPage) },
+      { path: "datasets/:name/clean", element: page(CleaningPage) },
+      { path: "trainings", element: page(TrainingsPage) },
+      { path: "trainings/new", element: page(TrainWizardPage) },
+      { path: "trainings/compare", element: page(CompareTrainingsPage) },
+      { path: "trainings/:id", element: page(TrainingPage) },
       { path: "admin", element: page(AdminPage) },
       { path: "me/tokens", element: page(MyTokensPage) },
       { path: "*", element: <NotFoundPage /> },

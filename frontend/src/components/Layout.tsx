@@ -16,6 +16,8 @@ const SECTIONS: { to: string; label: MessageKey; role: Role; end?: boolean }[] =
   { to: "/models", label: "nav.catalog", role: "viewer" },
   { to: "/deployments", label: "nav.deployments", role: "viewer" },
   { to: "/runs", label: "nav.runs", role: "viewer" },
+  { to: "/datasets", label: "nav.datasets", role: "viewer" },
+  { to: "/trainings", label: "nav.trainings", role: "viewer" },
   { to: "/register", label: "nav.register", role: "data_scientist" },
   { to: "/admin", label: "nav.admin", role: "admin" },
 ];

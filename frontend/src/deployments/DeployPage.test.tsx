@@ -4,7 +4,7 @@ import { Route, Routes } from "react-router";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import * as client from "../api/client";
 import type { Deployment } from "../api/types";
-import { aModel, aUser } from "../test/catalog";
+import { aDataset, aModel, aUser } from "../test/catalog";
 import { renderWithProviders } from "../test/render";
 import { DeployPage } from "./DeployPage";
 
@@ -46,7 +46,7 @@ describe("DeployPage", () => {
     api.listVersions.mockResolvedValue([]);
     api.listConnections.mockResolvedValue([]);
     api.previewSchedule.mockResolvedValue({ cron: "0 6 * * 1", timezone: "Europe/Paris", next: ["2026-11-23T05:00:00Z"] });
-    api.uploadDataset.mockResolvedValue({ sha256: SHA, filename: "customers.csv", format: "csv", size: 10, columns: ["tenure"], preview: [] });
+    api.uploadDataset.mockResolvedValue(aDataset({ sha256: SHA, size: 10, columns: ["tenure"] }));
   });
 
   it("offers the schedule only with a stored input, in the market's usual time zone", async () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Dataset } from "../api/types";
-import { aModel } from "../test/catalog";
+import { aDataset, aModel } from "../test/catalog";
 import { deployRequest, deploymentName, initialFields, isStored, plannedNames, scheduleZone, type DeployFields } from "./deployForm";
 
-const dataset: Dataset = { sha256: "a".repeat(64), filename: "customers.csv", format: "csv", size: 120, columns: ["x"], preview: [] };
+const dataset: Dataset = aDataset();
 
 /** The form as it opens for churn (markets FR, alias champion), with `over` typed in. */
 function fields(over: Partial<DeployFields> = {}): DeployFields {

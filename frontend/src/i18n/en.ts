@@ -1,5 +1,11 @@
-/** English labels (the default). `fr.ts` must have the same keys: TypeScript checks it. */
+import { datasetsEn } from "../datasets/messages";
+import { trainingsEn } from "../trainings/messages";
+
+/** English labels (the default). `fr.ts` must have the same keys: TypeScript checks it. Each area may
+ * keep its own labels in its `messages.ts`, spread here. */
 export const en = {
+  ...datasetsEn,
+  ...trainingsEn,
   "app.name": "modelport",
   "app.skip": "Skip to content",
   "nav.home": "Home",

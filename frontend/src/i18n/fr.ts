@@ -1,7 +1,11 @@
+import { datasetsFr } from "../datasets/messages";
+import { trainingsFr } from "../trainings/messages";
 import type { MessageKey } from "./en";
 
 /** Libellés français : les mêmes clés que `en.ts` (TypeScript le vérifie). */
 export const fr: Record<MessageKey, string> = {
+  ...datasetsFr,
+  ...trainingsFr,
   "app.name": "modelport",
   "app.skip": "Aller au contenu",
   "nav.home": "Accueil",

@@ -106,7 +106,7 @@ function Summary({ e }: { e: Execution }) {
       items={[
         [t("common.status"), <StatusChip status={e.status} />],
         [t("deployments.model"), e.version ? `${e.model} v${e.version}` : e.model],
-        [t("run.deployment"), <DeploymentLink name={e.deployment} />],
+        [t("run.deployment"), e.deployment ? <DeploymentLink name={e.deployment} /> : "—"],
         [t("runs.trigger"), e.triggered_by ?? e.trigger],
         [t("runs.rowsRead"), e.rows_read],
         [t("runs.rowsWritten"), e.rows_written],

@@ -72,7 +72,7 @@ export function RunsPage() {
             ),
           },
           { label: t("deployments.model"), cell: (e) => e.model },
-          { label: t("run.deployment"), cell: (e) => <DeploymentLink name={e.deployment} /> },
+          { label: t("run.deployment"), cell: (e) => e.deployment ? <DeploymentLink name={e.deployment} /> : "—" },
           { label: t("common.status"), cell: (e) => <StatusChip status={e.status} /> },
           {
             label: t("runs.progress"),

@@ -1,5 +1,5 @@
 /** A user, a model, a version and a model's self-service markets for tests, as the API answers them (every required field). */
-import type { ColumnSpec, Model, ModelVersion, SelfService, User } from "../api/types";
+import type { ColumnSpec, Dataset, Model, ModelVersion, SelfService, User } from "../api/types";
 
 export function aUser(over: Partial<User> = {}): User {
   return {
@@ -88,6 +88,34 @@ export function aSelfService(over: Partial<SelfService> = {}): SelfService {
     can_deploy: true,
     can_request: true,
     pending_requests: null,
+    ...over,
+  };
+}
+
+export function aDataset(over: Partial<Dataset> = {}): Dataset {
+  return {
+    id: 1,
+    name: "customers",
+    description: "",
+    visibility: "company",
+    owner: "dana",
+    version: 1,
+    latest_version: 1,
+    sha256: "a".repeat(64),
+    filename: "customers.csv",
+    format: "csv",
+    size: 120,
+    rows: 20,
+    columns: ["x"],
+    preview: [],
+    source: { kind: "upload", connection: null, query: null },
+    parse_report: null,
+    profile: null,
+    profile_execution: null,
+    steps: [],
+    created_by: "dana",
+    created_at: "2026-11-20T10:00:00Z",
+    updated_at: "2026-11-20T10:00:00Z",
     ...over,
   };
 }

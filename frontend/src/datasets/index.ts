@@ -1,0 +1,3 @@
+export { DatasetsPage } from "./DatasetsPage";
+export { DatasetPage } from "./DatasetPage";
+export { CleaningPage } from "./CleaningPage";

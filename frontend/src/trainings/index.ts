@@ -1,0 +1,4 @@
+export { TrainingsPage } from "./TrainingsPage";
+export { TrainWizardPage } from "./TrainWizardPage";
+export { TrainingPage } from "./TrainingPage";
+export { CompareTrainingsPage } from "./CompareTrainingsPage";
