@@ -29,6 +29,9 @@ SKOPS_ALLOWED_PREFIXES = (
     "lightgbm.",
     "builtins.",
     "collections.",
+    # Our own transformers (the Cleaner of a trained pipeline and its siblings): plain estimators whose
+    # state is builtins and numpy arrays, restored by skops without running code of the file's choosing.
+    "modelport.training.",
 )
 """Modules whose types a skops file may create."""
 
