@@ -1,0 +1,1 @@
+"""Training: dataset profiles, cleaning steps, AutoML, evaluation and tracking."""
