@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import Any, Literal, TypeVar, overload
 
 import httpx
 from pydantic import BaseModel
@@ -29,6 +29,8 @@ from modelport.schemas import (
     ApiToken,
     ApiTokenCreated,
     Dataset,
+    DatasetProfile,
+    DatasetSummary,
     Delivery,
     Deployment,
     Execution,
@@ -43,6 +45,7 @@ from modelport.schemas import (
     PredictResponse,
     SelfService,
     Subscription,
+    Training,
     User,
     Webhook,
 )
@@ -79,6 +82,39 @@ class _ProgressReader(io.RawIOBase):
         self._done = min(self._total, self._done + len(data))
         self._progress(self._done, self._total)
         return data
+
+
+FINISHED = ("succeeded", "failed", "cancelled")
+"""The statuses an execution (a run, a profile, a training) ends in."""
+
+DATASET_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".parquet", ".pq")
+
+
+def _is_frame(data: Any) -> bool:
+    """Whether ``data`` is a pandas DataFrame (pandas is not imported for it)."""
+    return hasattr(data, "to_parquet") and hasattr(data, "columns")
+
+
+def _looks_like_path(data: Any) -> bool:
+    """Whether a string names a file rather than a dataset (names are slugs: no dot, no slash)."""
+    return isinstance(data, str) and (
+        Path(data).is_file() or "/" in data or os.sep in data or data.lower().endswith(DATASET_SUFFIXES)
+    )
+
+
+def _frame_file(frame: Any, folder: Path, name: str | None) -> Path:
+    """``frame`` written into ``folder`` as Parquet (types kept), or as CSV when Parquet cannot hold a
+    column (mixed types in one column); the file is named after the dataset."""
+    frame = frame.rename(columns=str)
+    stem = name or "dataframe"
+    path = folder / f"{stem}.parquet"
+    try:
+        frame.to_parquet(path, index=False)
+    except (ValueError, TypeError, NotImplementedError, ImportError):  # pyarrow's errors derive from these
+        path.unlink(missing_ok=True)
+        path = folder / f"{stem}.csv"
+        frame.to_csv(path, index=False)
+    return path
 
 
 def _is_folder(dest: str | Path) -> bool:
@@ -518,12 +554,6 @@ class Client:
     def resume(self, ref: str | int) -> Deployment:
         return self._validated(Deployment, "POST", f"/api/v1/deployments/{ref}/resume")
 
-    def upload_dataset(self, file: str | Path) -> Dataset:
-        """Store an input file (CSV, Excel, Parquet) on the server; its ``sha256`` names it in an input."""
-        path = Path(file)
-        with path.open("rb") as fh:
-            return self._validated(Dataset, "POST", "/api/v1/datasets", files={"file": (path.name, fh)})
-
     def set_input(
         self,
         ref: str | int,
@@ -632,14 +662,23 @@ class Client:
     def executions(self, **filters: Any) -> list[Execution]:
         return self._validated(Page[Execution], "GET", "/api/v1/executions", params=filters).items
 
-    def wait(self, execution_id: int, timeout: float = 3600, poll: float = 0.5) -> Execution:
-        """Poll until the run ends (succeeded, failed or cancelled)."""
+    def wait(
+        self,
+        execution_id: int,
+        timeout: float = 3600,
+        poll: float = 0.5,
+        progress: Callable[[Execution], None] | None = None,
+    ) -> Execution:
+        """Poll until the run ends (succeeded, failed or cancelled); ``progress(execution)`` after each
+        poll."""
         import time
 
         deadline = time.monotonic() + timeout
         while True:
             execution = self.execution(execution_id)
-            if execution.status in ("succeeded", "failed", "cancelled"):
+            if progress:
+                progress(execution)
+            if execution.status in FINISHED:
                 return execution
             if time.monotonic() > deadline:
                 raise TimeoutError(f"execution {execution_id} still {execution.status} after {timeout} s")
@@ -693,6 +732,215 @@ class Client:
                 for chunk in response.iter_bytes(1 << 20):
                     out.write(chunk)
         return dest
+
+    # --- datasets and training -------------------------------------------------------------------
+
+    def upload_dataset(
+        self,
+        path_or_dataframe: Any = None,
+        name: str | None = None,
+        description: str = "",
+        *,
+        file: str | Path | None = None,
+        progress: Progress | None = None,
+    ) -> Dataset:
+        """Upload a CSV, Excel or Parquet file, or a pandas DataFrame (sent as Parquet, or as CSV when
+        Parquet cannot hold its columns), as a dataset; ``name`` (default: the file's name, slugged) gets
+        a new version when it exists. The answer holds the parse report; its ``sha256`` names the file in
+        a deployment's input."""
+        data = file if path_or_dataframe is None else path_or_dataframe
+        if data is None:
+            raise InvalidArgument("give a file path or a DataFrame to upload", field="file")
+        form = {k: v for k, v in {"name": name, "description": description}.items() if v}
+        with tempfile.TemporaryDirectory() as tmp:
+            path = _frame_file(data, Path(tmp), name) if _is_frame(data) else Path(data)
+            if not path.is_file():
+                raise InvalidArgument(f"no file {str(path)!r}", field="file")
+            with path.open("rb") as fh:
+                reader: Any = _ProgressReader(fh, path.stat().st_size, progress) if progress else fh
+                return self._validated(
+                    Dataset, "POST", "/api/v1/datasets", files={"file": (path.name, reader)}, data=form
+                )
+
+    def dataset(self, name: str, version: int | str | None = None) -> Dataset:
+        """A dataset at one version (default: its latest), with its parse report and profile if any."""
+        if version is None:
+            return self._validated(Dataset, "GET", f"/api/v1/datasets/{name}")
+        return self._validated(Dataset, "GET", f"/api/v1/datasets/{name}/versions/{version}")
+
+    def datasets(self, q: str | None = None, page: int = 1, page_size: int = 50) -> Page[DatasetSummary]:
+        """A page of the datasets you may see, searched by words of their name and description."""
+        params: dict[str, Any] = {"page": page, "page_size": page_size}
+        if q:
+            params["q"] = q
+        return self._validated(Page[DatasetSummary], "GET", "/api/v1/datasets", params=params)
+
+    def delete_dataset(self, name: str) -> None:
+        """Delete a dataset and all its versions."""
+        self._call("DELETE", f"/api/v1/datasets/{name}")
+
+    @overload
+    def profile_dataset(
+        self,
+        name: str,
+        version: int | None = None,
+        wait: Literal[True] = True,
+        timeout: float = 1800,
+        progress: Callable[[Execution], None] | None = None,
+    ) -> DatasetProfile: ...
+
+    @overload
+    def profile_dataset(
+        self,
+        name: str,
+        version: int | None = None,
+        *,
+        wait: Literal[False],
+        timeout: float = 1800,
+        progress: Callable[[Execution], None] | None = None,
+    ) -> Execution: ...
+
+    def profile_dataset(
+        self,
+        name: str,
+        version: int | None = None,
+        wait: bool = True,
+        timeout: float = 1800,
+        progress: Callable[[Execution], None] | None = None,
+    ) -> DatasetProfile | Execution:
+        """Compute a dataset version's profile on a worker (default: the latest version). ``wait``:
+        poll until it is done (``progress(execution)`` after each poll) and return the profile; else
+        return the queued execution."""
+        if version is None:
+            version = self.dataset(name).version
+        execution = self._validated(Execution, "POST", f"/api/v1/datasets/{name}/versions/{version}/profile")
+        if not wait:
+            return execution
+        execution = self.wait(execution.id, timeout, progress=progress)
+        if execution.status != "succeeded":
+            raise ModelportError(
+                f"the profile of {name} version {version} {execution.status}"
+                + (f": {execution.error}" if execution.error else "")
+            )
+        profile = self.dataset(name, version).profile
+        if profile is None:
+            raise ModelportError(f"the profile of {name} version {version} was not saved")
+        return profile
+
+    def train(
+        self,
+        dataset: Any,
+        target: str,
+        task: str | None = None,
+        metric: str | None = None,
+        budget_s: int = 60,
+        wait: bool = True,
+        steps: list[Any] | None = None,
+        *,
+        version: int | None = None,
+        name: str | None = None,
+        progress: Callable[[Training], None] | None = None,
+        timeout: float | None = None,
+        poll: float = 1.0,
+        **options: Any,
+    ) -> Training:
+        """Train a model on ``dataset``: a :class:`Dataset`, a dataset's name, or a file path or a
+        DataFrame (uploaded first, as ``name``). ``task`` (binary, multiclass, regression) and ``metric``
+        (accuracy, f1, macro_f1, roc_auc, log_loss, r2, rmse, mae) are chosen from the target when not
+        given; ``budget_s`` is the search's wall-clock budget; ``steps``: cleaning steps (default: the
+        ones recorded on the dataset version). ``options``: folds, holdout, seed, time_column,
+        candidates.
+
+        ``wait``: poll until the training ends (``progress(training)`` after each poll, with the live
+        leaderboard) and return it; check ``.status`` (``.error`` says why one failed)."""
+        if isinstance(dataset, Dataset):
+            dataset_name, version = dataset.name, version or dataset.version
+        elif _is_frame(dataset) or isinstance(dataset, Path) or _looks_like_path(dataset):
+            uploaded = self.upload_dataset(dataset, name=name)
+            dataset_name, version = uploaded.name, uploaded.version
+        elif isinstance(dataset, str) and dataset:
+            dataset_name = dataset
+        else:
+            raise InvalidArgument(
+                "dataset: give a Dataset, a dataset's name, a file path or a DataFrame", field="dataset"
+            )
+        body: dict[str, Any] = {
+            "dataset": dataset_name,
+            "version": version,
+            "target": target,
+            "task": task,
+            "metric": metric,
+            "budget_s": budget_s,
+            **options,
+        }
+        if steps is not None:
+            body["steps"] = [s.model_dump(mode="json") if isinstance(s, BaseModel) else s for s in steps]
+        training = self._validated(
+            Training, "POST", "/api/v1/trainings", json={k: v for k, v in body.items() if v is not None}
+        )
+        if not wait:
+            return training
+        return self.wait_training(
+            training.id, timeout=timeout or max(3600.0, 3.0 * budget_s), poll=poll, progress=progress
+        )
+
+    def wait_training(
+        self,
+        training_id: int,
+        *,
+        timeout: float = 3600,
+        poll: float = 1.0,
+        progress: Callable[[Training], None] | None = None,
+    ) -> Training:
+        """Poll until a training ends (succeeded, failed or cancelled); ``progress(training)`` after
+        each poll. TimeoutError after ``timeout`` seconds (the training goes on)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            training = self.training(training_id)
+            if progress:
+                progress(training)
+            if training.status in FINISHED:
+                return training
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"training {training_id} still {training.status} after {timeout} s")
+            time.sleep(poll)
+
+    def training(self, training_id: int) -> Training:
+        """A training: status, progress, live leaderboard, best candidate, holdout evaluation."""
+        return self._validated(Training, "GET", f"/api/v1/trainings/{training_id}")
+
+    def trainings(
+        self,
+        dataset: str | None = None,
+        status: str | None = None,
+        page: int = 1,
+        page_size: int = 50,
+    ) -> Page[Training]:
+        """A page of trainings, newest first, filtered by dataset name and status."""
+        params: dict[str, Any] = {"page": page, "page_size": page_size}
+        params.update({k: v for k, v in {"dataset": dataset, "status": status}.items() if v})
+        return self._validated(Page[Training], "GET", "/api/v1/trainings", params=params)
+
+    def cancel_training(self, training_id: int) -> Training:
+        """Cancel a queued or running training."""
+        return self._validated(Training, "POST", f"/api/v1/trainings/{training_id}/cancel")
+
+    def register_training(self, training_id: int, model: str, **card: Any) -> ModelVersion:
+        """Register a finished training's best pipeline (cleaning steps first, so it takes the raw
+        columns) as the next version of ``model``; ``card``: description, aliases, and for a new model
+        title, department, markets, tags, visibility."""
+        body = {"model": model, **card}
+        return self._validated(ModelVersion, "POST", f"/api/v1/trainings/{training_id}/register", json=body)
+
+    def register_from_mlflow(
+        self, model: str, uri: str, description: str = "", aliases: list[str] | None = None
+    ) -> ModelVersion:
+        """Register the MLflow model at ``uri`` (``runs:/<run>/model``, ``models:/<name>/<version>``) of
+        the server's MLflow tracking server as the next version of ``model`` (which must exist)."""
+        body = {"uri": uri, "description": description, "aliases": aliases or []}
+        return self._validated(ModelVersion, "POST", f"/api/v1/models/{model}/versions/mlflow", json=body)
 
     # --- notifications ---------------------------------------------------------------------------
 

@@ -17,8 +17,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import httpx
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 from rich.table import Table
 
@@ -51,11 +53,23 @@ def handle_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except ModelportError as exc:
-            where = f" ({exc.field})" if exc.field else ""
-            err.print(f"[red]error{where}:[/red] {exc.message}")
+            where = f" ({escape(exc.field)})" if exc.field else ""
+            err.print(f"[red]error{where}:[/red] {escape(exc.message)}")
+            raise typer.Exit(1) from None
+        except httpx.TransportError as exc:  # no server there, or it stopped answering
+            err.print(f"[red]error:[/red] cannot reach the server{_where(exc)}: {escape(str(exc))}")
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _where(exc: httpx.TransportError) -> str:
+    """`` at <scheme>://<host:port>`` of the request that failed, when it is known."""
+    try:
+        url = exc.request.url
+    except RuntimeError:
+        return ""
+    return f" at {url.scheme}://{url.netloc.decode()} (--url / MODELPORT_URL)"
 
 
 def _context() -> Any:
@@ -1405,5 +1419,10 @@ def tokens_revoke(
     console.print(f"token {revoked.id} ({revoked.name}): revoked")
 
 
-if __name__ == "__main__":  # python -m modelport.cli.main
-    app()
+# The datasets and training commands join ``app`` from their own module (they use the helpers above).
+import modelport.cli.training  # noqa: E402, F401
+
+if __name__ == "__main__":  # python -m modelport.cli.main: the imported module's app has every command
+    from modelport.cli.main import app as registered
+
+    registered()
