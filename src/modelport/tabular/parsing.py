@@ -1,0 +1,824 @@
+"""Datasets read whole: CSV, Excel (.xlsx) and Parquet files as people make them, typed, with a report.
+
+:func:`read_dataset` loads a file in memory (the caller caps its size) and returns a typed pandas
+frame with a :class:`~modelport.schemas.ParseReport` of what reading it changed or guessed:
+
+* **CSV**: the encoding (UTF-8, UTF-8 with a BOM, UTF-16 with or without a BOM, else Windows-1252 or
+  Latin-1 for the whole file; a file mixing UTF-8 with another encoding is refused with the line), the
+  delimiter and decimal mark (sniffed by :mod:`modelport.tabular.readers`), quoted newlines, huge
+  fields. Blank lines and rows with no value at all are skipped and counted. A row with fewer fields
+  than the header is padded with missing values; a row with more is refused with its line number
+  unless the extra fields are empty (trailing delimiters), which are ignored.
+* **Excel**: the first sheet; empty rows are skipped, a title row above the header (one text cell,
+  usually merged across the table, above a row of text headers) is skipped and reported; the table is
+  as wide as its widest row.
+* **Parquet**: read as stored (the index, when it is not a plain row number, becomes columns).
+
+Headers are stripped of padding, empty ones named ``column_N`` (N: the 1-based position), duplicates
+``a_2``, ``a_3``. Each cell is stripped; the tokens of :data:`MISSING_TOKENS` (any case) are read as
+missing and counted per spelling; columns with no value left are dropped. Each column is then typed
+on all its values, in this order:
+
+1. **boolean** when every value is a spelling of :data:`TRUE_WORDS`/:data:`FALSE_WORDS` (``1``/``0``
+   alone stay numbers): ``bool``, or pandas' nullable ``boolean`` when some are missing;
+2. **text** when a value is a zero-padded code such as ``01234`` (ID-like: the zeros are kept);
+3. **numbers** when every value is one: ``inf``, ``-0`` and exponents included; thousands separators
+   (``1,234.5``, ``1.234,5``, ``1 234,5`` with plain, no-break or narrow no-break spaces,
+   ``1'234.5``), decimal commas, currency signs before or after (``€ $ £ ¥``) and a ``%`` suffix
+   (the number kept as written: ``12%`` is 12) are read and reported. ``int64`` when all are integers
+   and none is missing, else ``float64``;
+4. **dates** when every value looks like a date (ISO 8601, ``03/04/2021``, ``4 Mar 2021``, RFC 2822,
+   with or without a time and an offset): ``datetime64[ns, UTC]``; values without an offset are
+   taken as UTC; day-first or month-first is decided from values such as ``25/03/2021``;
+5. **text** otherwise (``object`` strings, missing values NaN): a column of numbers with a few words
+   keeps the words, for the profile to flag.
+
+Everything a user can get wrong is an :class:`~modelport.errors.InvalidArgument` with
+``field="file"`` whose message names the problem (and the line, when there is one).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import warnings
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from modelport.errors import InvalidArgument
+from modelport.schemas import HeaderRename, ParseReport
+from modelport.tabular import readers
+from modelport.tabular.validation import FALSE_WORDS, TRUE_WORDS
+
+__all__ = ["MISSING_TOKENS", "read_dataset", "read_parquet", "write_parquet"]
+
+#: Cell values read as missing, compared in lower case after stripping blanks. Empty cells are
+#: missing too, and not counted as a token.
+MISSING_TOKENS: Final = frozenset(
+    {
+        "?",
+        "-",
+        "--",
+        "---",
+        ".",
+        "none",
+        "null",
+        "(null)",
+        "na",
+        "n/a",
+        "n.a.",
+        "nan",
+        "-nan",
+        "<na>",
+        "#na",
+        "#n/a",
+        "#n/a n/a",
+        "(blank)",
+        "(empty)",
+        "1.#ind",
+        "-1.#ind",
+        "1.#qnan",
+        "-1.#qnan",
+        "#null!",
+        "#div/0!",
+        "#value!",
+        "#ref!",
+        "#num!",
+        "#name?",
+    }
+)
+
+_TOKENS = pa.array(sorted(MISSING_TOKENS), pa.string())
+_BOOLEANS = pa.array(sorted(TRUE_WORDS | FALSE_WORDS), pa.string())
+_TRUE = pa.array(sorted(TRUE_WORDS), pa.string())
+_ZERO_ONE = pa.array(["0", "1"], pa.string())
+_SPACES = r"[ \x{00A0}\x{202F}\x{2009}]"
+_ZERO_PADDED = r"^[+-]?0[0-9]+$"
+_INTEGER = r"^[+-]?[0-9]+$"
+_CURRENCY = "€$£¥"
+_SIGN_BEFORE = rf"^([+-]?){_SPACES}*[{_CURRENCY}]{_SPACES}*"
+_SIGN_AFTER = rf"{_SPACES}*[{_CURRENCY}%]$"
+_SPACE_NAME = "space"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATE = (
+    r"(?i)^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?"
+    r"(?:[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}"
+    r"|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{2,4}"
+    rf"|[0-9]{{1,2}}[ -]{_MONTH}[ ,-]*[0-9]{{2,4}}"
+    rf"|{_MONTH}\s+[0-9]{{1,2}}(?:st|nd|rd|th)?,?\s+[0-9]{{4}})"
+    r"(?:(?:T|\s+)[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?:\s*[ap]\.?m\.?)?)?"
+    r"(?:\s*(?:Z|UTC|GMT|[+-][0-9]{2}(?::?[0-9]{2})?))?$"
+)
+_DAY_MONTH = r"^(?:[a-z]+,?\s+)?(?P<first>[0-9]{1,2})[-/.](?P<second>[0-9]{1,2})[-/.][0-9]{2,4}"
+_OFFSET = r"(?i)(?:Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$"
+_JSON_START = re.compile(r'^(?:\{\s*(?:"|\})|\[\s*(?:[\[{"\]]|-?\d|true\b|false\b|null\b))')
+_BLANK_LINE = re.compile(rb"(?:\r\n|\n|\r(?!\n))(?=[\r\n])")
+_LEADING_BLANK_LINES = re.compile(rb"\A(?:[ \t]*(?:\r\n|\n|\r))+")
+_NEWLINE = re.compile(rb"\r\n|\n|\r")
+_BLOCK = 4 << 20
+
+
+@dataclass
+class _Findings:
+    """What reading found, gathered for the report."""
+
+    decimal_hint: str = "."
+    tokens: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+    decimals: set[str] = field(default_factory=set)
+    thousands: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    skipped: int = 0
+
+
+def _file_error(message: str, line: int | None = None) -> InvalidArgument:
+    return InvalidArgument(message, field="file", details={"line": line} if line is not None else None)
+
+
+# --- entry point ----------------------------------------------------------------------------------------
+
+
+def read_dataset(path: Path, filename: str) -> tuple[pd.DataFrame, ParseReport]:
+    """Read a whole CSV, Excel or Parquet file as a typed frame, with the report of what was done.
+
+    The format comes from ``filename`` (else the content), as for batch inputs. See the module's
+    documentation for the rules. Raises :class:`InvalidArgument` (``field="file"``) for a file that
+    cannot be read as a dataset: empty, a header without rows, binary data or JSON named ``.csv``,
+    an unreadable workbook or Parquet file, a row with more fields than the header.
+    """
+    path = Path(path)
+    fmt = readers.detect_format(filename, path)
+    try:
+        if fmt == "parquet":
+            return _read_parquet_dataset(path)
+        findings = _Findings()
+        if fmt == "xlsx":
+            raw_names, columns = _read_xlsx(path, findings)
+            encoding = delimiter = None
+        else:
+            raw_names, columns, encoding, delimiter = _read_csv(path, findings)
+        frame, renames = _build(raw_names, columns, findings)
+    except InvalidArgument:
+        raise
+    except (pa.ArrowException, csv.Error, UnicodeError, OverflowError) as exc:
+        raise _file_error(f"the file cannot be read as {fmt.upper()}: {exc}") from None
+    report = ParseReport(
+        format=fmt,
+        encoding=encoding,
+        delimiter=delimiter,
+        decimal="," if "," in findings.decimals else ".",
+        thousands=findings.thousands[0] if findings.thousands else None,
+        rows=len(frame),
+        columns=len(frame.columns),
+        renamed_headers=renames,
+        missing_tokens=dict(sorted(findings.tokens.items(), key=lambda item: (-item[1], item[0]))),
+        dropped_empty_columns=findings.dropped,
+        skipped_rows=findings.skipped,
+        notes=findings.notes,
+    )
+    return frame, report
+
+
+def _build(
+    raw_names: list[str], columns: list[pa.Array | pd.Series], findings: _Findings
+) -> tuple[pd.DataFrame, list[HeaderRename]]:
+    """The typed frame from the header's names and the raw columns; renames of the kept columns."""
+    names, renames = _clean_names(raw_names)
+    if not columns or len(columns[0]) == 0:
+        raise _file_error("the file has a header but no rows")
+    typed: dict[str, pd.Series] = {}
+    kept: set[str] = set()
+    for name, column in zip(names, columns, strict=True):
+        series = column if isinstance(column, pd.Series) else _type_text_column(name, column, findings)
+        if series is None or bool(series.isna().all()):
+            findings.dropped.append(name)
+            continue
+        typed[name] = series.reset_index(drop=True)
+        kept.add(name)
+    if not typed:
+        raise _file_error("every column of the file is empty")
+    frame = pd.DataFrame(typed)
+    frame.index = pd.RangeIndex(len(frame))
+    return frame, [rename for rename in renames if rename.name in kept]
+
+
+def _clean_names(raw: list[str]) -> tuple[list[str], list[HeaderRename]]:
+    """Headers stripped; empty ones ``column_N`` (1-based); duplicates ``a_2``, ``a_3``..."""
+    stripped = [name.replace("\ufeff", "").strip() for name in raw]
+    reserved = {name for name in stripped if name}
+    used: set[str] = set()
+    names: list[str] = []
+    renames: list[HeaderRename] = []
+    for position, (original, base) in enumerate(zip(raw, stripped, strict=True), start=1):
+        reason = "empty" if not base else ("padding" if base != original else None)
+        base = base or f"column_{position}"
+        name = base
+        if name in used:
+            suffix = 2
+            while f"{base}_{suffix}" in used or f"{base}_{suffix}" in reserved:
+                suffix += 1
+            name = f"{base}_{suffix}"
+            reason = reason if reason == "empty" else "duplicate"
+        used.add(name)
+        names.append(name)
+        if reason is not None:
+            renames.append(HeaderRename(original=original, name=name, reason=reason))
+    return names, renames
+
+
+# --- CSV ------------------------------------------------------------------------------------------------
+
+
+def _read_csv(path: Path, findings: _Findings) -> tuple[list[str], list[pa.Array], str, str]:
+    """The header's raw names, the columns as text (blank rows removed), the encoding and delimiter."""
+    data, encoding = _utf8(path.read_bytes(), findings)
+    leading = _LEADING_BLANK_LINES.match(data)
+    start = leading.end() if leading else 0
+    if not data[start:].strip():
+        raise _file_error("the file is empty")
+    head = data[start : start + readers.SNIFF_BYTES + 1]
+    truncated = len(head) > readers.SNIFF_BYTES
+    text = codecs.getincrementaldecoder("utf-8")().decode(head[: readers.SNIFF_BYTES], final=not truncated)
+    if _JSON_START.match(text.lstrip()):
+        raise _file_error(
+            "the file holds JSON, not CSV text: export the data as CSV, Excel (.xlsx) or Parquet"
+        )
+    _refuse_control_characters(text)
+    if truncated and "\n" in text:
+        text = text[: text.rindex("\n") + 1]
+    delimiter = readers._sniff_delimiter(text, truncated, prefer_tab=path.suffix.lower() == ".tsv")
+    findings.decimal_hint = readers._sniff_decimal(text, delimiter, truncated)
+    body = memoryview(data)[start:]
+    blank = len(_NEWLINE.findall(data, 0, start))
+    table = None
+    if data.count(b'"') % 2 == 0:
+        table = _arrow_table(body, delimiter, data)
+    if table is None:
+        raw_names, columns, skipped = _python_records(body, delimiter, findings, start_line=blank + 1)
+        findings.skipped += blank + skipped
+    else:
+        raw_names = [str(table.column(i)[0].as_py()) for i in range(table.num_columns)]
+        columns = [table.column(i).slice(1).combine_chunks() for i in range(table.num_columns)]
+        findings.skipped += blank + _count_blank_lines(data, start, delimiter)
+    columns = _drop_blank_rows(columns, findings)
+    return raw_names, columns, encoding, delimiter
+
+
+def _utf8(raw: bytes, findings: _Findings) -> tuple[bytes, str]:
+    """The file's bytes as UTF-8 (without a byte-order mark) and the encoding it was read in."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_utf16(raw):
+        codec = "utf-16" if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else _utf16_order(raw)
+        try:
+            text = raw.decode(codec)
+        except UnicodeDecodeError as exc:
+            raise _file_error(
+                f"the file starts as UTF-16 text but byte {exc.start} is not valid UTF-16: "
+                "save it as 'CSV UTF-8' and upload it again"
+            ) from None
+        if "\x00" in text:
+            raise _file_error("the file holds binary data (NUL characters), not CSV text")
+        return text.encode("utf-8"), "utf-16"
+    if not raw.strip():
+        raise _file_error("the file is empty")
+    readers._reject_non_text(raw[: readers.SNIFF_BYTES])
+    if b"\x00" in raw:
+        line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
+        raise _file_error(f"line {line}: the file holds binary data (NUL bytes), not CSV text", line)
+    encoding = "utf-8"
+    if raw.startswith(codecs.BOM_UTF8):
+        raw, encoding = raw[len(codecs.BOM_UTF8) :], "utf-8-sig"
+    try:
+        raw.decode("utf-8")
+        return raw, encoding
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    line = raw.count(b"\n", 0, bad) + 1
+    if encoding == "utf-8-sig" or any(byte >= 0x80 for byte in raw[:bad]):
+        raise _file_error(
+            f"line {line}: byte 0x{raw[bad]:02X} is not valid UTF-8 while the lines before are UTF-8: "
+            "save the whole file in one encoding, preferably 'CSV UTF-8'",
+            line,
+        )
+    try:
+        text, encoding = raw.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        text, encoding = raw.decode("latin-1"), "latin-1"
+    label = "Windows-1252" if encoding == "cp1252" else "Latin-1"
+    findings.notes.append(f"the file is not UTF-8 (line {line}): read as {label}")
+    return text.encode("utf-8"), encoding
+
+
+def _looks_utf16(raw: bytes) -> bool:
+    """UTF-16 without a byte-order mark: text whose every other byte is NUL."""
+    head = raw[:4096]
+    if len(head) < 4 or len(raw) % 2:
+        return False
+    return head[0::2].count(0) == len(head[0::2]) or head[1::2].count(0) == len(head[1::2])
+
+
+def _utf16_order(raw: bytes) -> str:
+    return "utf-16-be" if raw[0] == 0 else "utf-16-le"
+
+
+def _refuse_control_characters(text: str) -> None:
+    controls = sum(
+        1 for char in text if (ord(char) < 32 and char not in "\t\n\r\f\v") or 0x7F <= ord(char) < 0xA0
+    )
+    if controls and controls > len(text) // 100:
+        raise _file_error("the file holds binary data (control characters), not CSV text")
+
+
+def _arrow_table(body: memoryview, delimiter: str, data: bytes) -> pa.Table | None:
+    """All fields as text with pyarrow (header included as row 0); None when a record is ragged or
+    pyarrow cannot read the file (the csv module then reads it, or names the line)."""
+    first = _first_record(body, delimiter)
+    if first is None:
+        raise _file_error("the file is empty")
+    names = [f"c{i}" for i in range(len(first))]
+    ragged: list[int] = []
+
+    def on_invalid(row: Any) -> str:
+        ragged.append(row.actual_columns)
+        return "skip"
+
+    buffer = pa.py_buffer(body)
+    for block_size in (_BLOCK, max(_BLOCK, len(body) + 1)):
+        try:
+            table = pacsv.read_csv(
+                pa.BufferReader(buffer),
+                read_options=pacsv.ReadOptions(column_names=names, block_size=block_size),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=delimiter,
+                    quote_char='"',
+                    double_quote=True,
+                    escape_char=False,
+                    newlines_in_values=b'"' in data,
+                    ignore_empty_lines=True,
+                    invalid_row_handler=on_invalid,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()),
+                    null_values=[],
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                    check_utf8=False,
+                ),
+            )
+        except pa.ArrowInvalid:
+            continue
+        return None if ragged or table.num_rows == 0 else table
+    return None
+
+
+def _first_record(body: memoryview, delimiter: str) -> list[str] | None:
+    stream = io.TextIOWrapper(io.BytesIO(body), encoding="utf-8", newline="")
+    try:
+        for row in csv.reader(stream, delimiter=delimiter, quotechar='"'):
+            if row:
+                return row
+    except csv.Error:
+        return [""]
+    return None
+
+
+class _Lines:
+    """The decoded lines of a text, with a flag set once a reader asked for one past the last."""
+
+    def __init__(self, body: memoryview) -> None:
+        self._stream = io.TextIOWrapper(io.BytesIO(body), encoding="utf-8", newline="")
+        self.exhausted = False
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._stream
+        self.exhausted = True
+
+
+def _python_records(
+    body: memoryview, delimiter: str, findings: _Findings, start_line: int
+) -> tuple[list[str], list[pa.Array], int]:
+    """The file read with the csv module: the header, the columns, and the blank lines skipped.
+
+    Short rows are padded with empty fields; long rows are refused with their line unless the
+    extra fields are empty. A quoted field still open at the end of the file is refused.
+    """
+    lines = _Lines(body)
+    reader = csv.reader(lines, delimiter=delimiter, quotechar='"', strict=True)
+    header: list[str] | None = None
+    cells: list[list[str]] = []
+    blank = short = trailing = 0
+    first_short = 0
+    end = 0
+    try:
+        for row in reader:
+            line, end = start_line + end, reader.line_num
+            if not row or (header is None and not any(value.strip() for value in row)):
+                blank += 1
+                continue
+            if header is None:
+                header = row
+                cells = [[] for _ in header]
+                continue
+            width = len(header)
+            if len(row) < width:
+                short += 1
+                first_short = first_short or line
+                row = row + [""] * (width - len(row))
+            elif len(row) > width:
+                if any(value.strip() for value in row[width:]):
+                    name = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}[delimiter]
+                    raise _file_error(
+                        f"line {line}: expected {width} fields like the header, found {len(row)} "
+                        f"(is there an unquoted {name} in a value?)",
+                        line,
+                    )
+                trailing += 1
+                row = row[:width]
+            for column, value in zip(cells, row, strict=True):
+                column.append(value)
+    except csv.Error as exc:
+        line = start_line + end
+        if lines.exhausted:
+            raise _file_error(
+                f"line {line}: a quoted field opened on this line is never closed (the file ends inside it)",
+                line,
+            ) from None
+        raise _file_error(f"line {line}: the quotes of this record cannot be read ({exc})", line) from None
+    if header is None:
+        raise _file_error("the file is empty")
+    if short:
+        findings.notes.append(
+            f"{short} rows have fewer fields than the header (the first on line {first_short}): "
+            "their last fields are read as missing"
+        )
+    if trailing:
+        findings.notes.append(f"{trailing} rows end with extra empty fields (trailing delimiters): ignored")
+    return header, [pa.array(column, pa.string()) for column in cells], blank
+
+
+def _count_blank_lines(data: bytes, start: int, delimiter: str) -> int:
+    """Blank lines after the header's start, which pyarrow skipped; the csv module counts them when
+    quoted values could hold blank lines themselves."""
+    found = len(_BLANK_LINE.findall(data, start))
+    if found == 0 or b'"' not in data:
+        return found
+    return sum(1 for row in csv.reader(_Lines(memoryview(data)[start:]), delimiter=delimiter) if not row)
+
+
+def _drop_blank_rows(columns: list[pa.Array], findings: _Findings) -> list[pa.Array]:
+    """Columns stripped of surrounding blanks, without the rows that have no value at all."""
+    stripped = [pc.utf8_trim_whitespace(column) for column in columns]
+    if not stripped or len(stripped[0]) == 0:
+        return stripped
+    blank = pc.equal(pc.utf8_length(stripped[0]), 0)
+    for column in stripped[1:]:
+        blank = pc.and_(blank, pc.equal(pc.utf8_length(column), 0))
+    count = int(pc.sum(blank).as_py() or 0)
+    if count:
+        findings.skipped += count
+        keep = pc.invert(blank)
+        stripped = [pc.filter(column, keep) for column in stripped]
+    return stripped
+
+
+# --- column types ---------------------------------------------------------------------------------------
+
+
+def _type_text_column(name: str, column: pa.Array, findings: _Findings) -> pd.Series | None:
+    """A column of text cells (stripped; null = empty) typed; None when no value is left."""
+    column = pc.fill_null(column, "")
+    lower = pc.utf8_lower(column)
+    tokens = pc.is_in(lower, value_set=_TOKENS)
+    missing = pc.or_(tokens, pc.equal(pc.utf8_length(column), 0))
+    present = pc.invert(missing)
+    values = pc.filter(column, present)
+    if len(values) == 0:
+        return None
+    if pc.any(tokens).as_py():
+        for item in pc.value_counts(pc.filter(column, tokens)).to_pylist():
+            findings.tokens[item["values"]] += item["counts"]
+    with_nulls = pc.if_else(missing, pa.scalar(None, pa.string()), column)
+    has_missing = len(values) < len(column)
+    present_lower = pc.filter(lower, present)
+    if (
+        pc.all(pc.is_in(present_lower, value_set=_BOOLEANS)).as_py()
+        and not pc.all(pc.is_in(present_lower, value_set=_ZERO_ONE)).as_py()
+    ):
+        flags = pc.if_else(missing, pa.scalar(None, pa.bool_()), pc.is_in(lower, value_set=_TRUE))
+        return (
+            pd.Series(pd.array(flags.to_pylist(), dtype="boolean"))
+            if has_missing
+            else pd.Series(flags.to_numpy(zero_copy_only=False), dtype=bool)
+        )
+    if not pc.any(pc.match_substring_regex(values, _ZERO_PADDED)).as_py():
+        numbers = _numbers(name, values, with_nulls, findings)
+        if numbers is not None:
+            return numbers
+    dates = _dates(name, values, with_nulls, findings)
+    if dates is not None:
+        return dates
+    texts = with_nulls.to_numpy(zero_copy_only=False)
+    if has_missing:
+        texts[pc.is_null(with_nulls).to_numpy(zero_copy_only=False)] = np.nan
+    return pd.Series(texts, dtype=object)
+
+
+def _numbers(name: str, values: pa.Array, with_nulls: pa.Array, findings: _Findings) -> pd.Series | None:
+    """The column as numbers when every present value is one (see the module doc); else None."""
+    if pc.any(pc.match_substring(values, "\u2212")).as_py():  # the typographic minus sign
+        values, with_nulls = (pc.replace_substring(a, "\u2212", "-") for a in (values, with_nulls))
+    signs = ""
+    if pc.any(pc.match_substring_regex(values, rf"[{_CURRENCY}%]")).as_py():
+        signs = "".join(s for s in _CURRENCY + "%" if pc.any(pc.match_substring(values, s)).as_py())
+        values, with_nulls = (
+            pc.replace_substring_regex(pc.replace_substring_regex(a, _SIGN_BEFORE, r"\1"), _SIGN_AFTER, "")
+            for a in (values, with_nulls)
+        )
+    plain = (".", None)
+    candidates: list[tuple[str, str | None]] = [
+        (",", None),
+        (",", "."),
+        (",", _SPACE_NAME),
+        plain,
+        (".", ","),
+        (".", _SPACE_NAME),
+        (".", "'"),
+    ]
+    if findings.decimal_hint == ".":
+        candidates = [plain, *candidates[4:], *candidates[:3]]
+    for decimal, thousands in candidates:
+        if (decimal, thousands) != plain and not pc.all(
+            pc.match_substring_regex(values, _number_pattern(decimal, thousands))
+        ).as_py():
+            continue
+        try:
+            converted = _convert(values, decimal, thousands)
+        except pa.ArrowInvalid:
+            continue
+        if converted is None:
+            return None  # integers too large for 64 bits: kept as text
+        series = _convert(with_nulls, decimal, thousands, as_float=len(values) < len(with_nulls))
+        assert series is not None
+        decimal = decimal if pc.any(pc.match_substring(values, decimal)).as_py() else "."
+        if (
+            thousands is not None
+            and not pc.any(
+                pc.match_substring_regex(
+                    values, _SPACES if thousands == _SPACE_NAME else re.escape(thousands)
+                )
+            ).as_py()
+        ):
+            thousands = None
+        if decimal == "," or thousands or signs:
+            findings.decimals.add(decimal)
+            if thousands:
+                findings.thousands.append(" " if thousands == _SPACE_NAME else thousands)
+            findings.notes.append(_number_note(name, decimal, thousands, signs))
+        return series
+    return None
+
+
+def _number_pattern(decimal: str, thousands: str | None) -> str:
+    d = re.escape(decimal)
+    number = rf"[0-9]+(?:{d}[0-9]*)?|{d}[0-9]+"
+    if thousands is not None:
+        t = _SPACES if thousands == _SPACE_NAME else re.escape(thousands)
+        number = rf"[0-9]{{1,3}}(?:{t}[0-9]{{3}})+(?:{d}[0-9]*)?|{number}"
+    return rf"^[+-]?(?:{number}|(?i:inf|infinity))$"
+
+
+def _convert(
+    values: pa.Array, decimal: str, thousands: str | None, as_float: bool = False
+) -> pd.Series | None:
+    """Numbers from their text: int64 when all are integers (None when one does not fit), else
+    float64 (also when ``as_float``: integers with missing values)."""
+    if thousands == _SPACE_NAME:
+        values = pc.replace_substring_regex(values, _SPACES, "")
+    elif thousands is not None:
+        values = pc.replace_substring(values, thousands, "")
+    if decimal == ",":
+        values = pc.replace_substring(values, ",", ".")
+    integers = pc.all(pc.match_substring_regex(values, _INTEGER)).as_py()
+    if integers and not as_float:
+        try:
+            return pd.Series(pc.cast(values, pa.int64()).to_numpy(), dtype=np.int64)
+        except pa.ArrowInvalid:
+            return None
+    if integers and pc.any(pc.greater(pc.utf8_length(pc.utf8_ltrim(values, "+-")), 18)).as_py():
+        return None
+    floats = pc.cast(values, pa.float64())
+    return pd.Series(floats.to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
+def _number_note(name: str, decimal: str, thousands: str | None, signs: str) -> str:
+    parts = []
+    if thousands:
+        parts.append(f"thousands separator {thousands if thousands == _SPACE_NAME else repr(thousands)}")
+    if decimal == ",":
+        parts.append("decimal comma")
+    if signs:
+        parts.append(f"{' '.join(signs)} signs removed" + ("; 12% read as 12" if "%" in signs else ""))
+    return f"column {name!r}: read as numbers ({', '.join(parts)})"
+
+
+def _dates(name: str, values: pa.Array, with_nulls: pa.Array, findings: _Findings) -> pd.Series | None:
+    """The column as UTC datetimes when every present value looks like a date and parses; else None."""
+    if not pc.all(pc.match_substring_regex(values, _DATE)).as_py():
+        return None
+    dayfirst = False
+    parts = pc.extract_regex(pc.utf8_lower(values), _DAY_MONTH)
+    matched = pc.drop_null(parts) if parts.null_count < len(parts) else None
+    if matched is not None and len(matched) > 0:
+        first = pc.max(pc.cast(pc.struct_field(matched, "first"), pa.int32())).as_py()
+        second = pc.max(pc.cast(pc.struct_field(matched, "second"), pa.int32())).as_py()
+        dayfirst = first > 12 or (second <= 12 and findings.decimal_hint == ",")
+        if first <= 12 and second <= 12:
+            order = "day first" if dayfirst else "month first"
+            findings.notes.append(f"column {name!r}: dates such as 03/04/2021 are ambiguous: read {order}")
+    series = pd.Series(with_nulls.to_numpy(zero_copy_only=False), dtype=object)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parsed = None
+        for fmt in ("ISO8601", "mixed"):
+            try:
+                parsed = pd.to_datetime(series, utc=True, format=fmt, dayfirst=dayfirst)
+                break
+            except (ValueError, OverflowError, TypeError):
+                continue
+    if parsed is None:
+        return None
+    if pc.any(pc.match_substring_regex(values, _OFFSET)).as_py():
+        findings.notes.append(f"column {name!r}: dates with time-zone offsets converted to UTC")
+    return parsed.astype("datetime64[ns, UTC]")
+
+
+# --- Excel ----------------------------------------------------------------------------------------------
+
+
+def _read_xlsx(path: Path, findings: _Findings) -> tuple[list[str], list[pa.Array | pd.Series]]:
+    import openpyxl
+
+    try:
+        with open(path, "rb") as handle:
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+            try:
+                if not book.worksheets:
+                    raise _file_error("the workbook has no sheet")
+                sheet = book.worksheets[0]
+                sheet.reset_dimensions()
+                title = sheet.title
+                rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
+            finally:
+                book.close()
+    except InvalidArgument:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds of errors on a damaged or foreign file
+        raise _file_error(f"the file is not a readable Excel .xlsx workbook: {exc}") from None
+    filled = [(number, row) for number, row in enumerate(rows, start=1) if any(map(_is_value, row))]
+    if not filled:
+        raise _file_error(f"the file is empty: sheet {title!r} has no values")
+    findings.skipped += (filled[-1][0] - filled[0][0] + 1) - len(filled)
+    titles = 0
+    while titles < 3 and len(filled) > 1 and _is_title(filled[0][1], filled[1][1]):
+        number, row = filled.pop(0)
+        value = next(v for v in row if _is_value(v))
+        findings.notes.append(f"row {number}: the title {str(value)!r} above the header was skipped")
+        findings.skipped += 1
+        titles += 1
+    header, data = filled[0][1], [row for _, row in filled[1:]]
+    width = max(_width(row) for _, row in filled)
+    names = [_header_text(header[i]) if i < len(header) else "" for i in range(width)]
+    columns: list[pa.Array | pd.Series] = []
+    for i in range(width):
+        cells = [row[i] if i < len(row) else None for row in data]
+        columns.append(_xlsx_column(cells))
+    return names, columns
+
+
+def _is_value(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _width(row: tuple[Any, ...]) -> int:
+    return max((i + 1 for i, value in enumerate(row) if _is_value(value)), default=0)
+
+
+def _is_title(row: tuple[Any, ...], following: tuple[Any, ...]) -> bool:
+    """A title above the header: one text cell, followed by a row of two or more text cells."""
+    values = [v for v in row if _is_value(v)]
+    headers = [v for v in following if _is_value(v)]
+    return (
+        len(values) == 1
+        and isinstance(values[0], str)
+        and len(headers) >= 2
+        and all(isinstance(v, str) for v in headers)
+    )
+
+
+def _header_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    text = readers._cell_text(value)
+    return text if isinstance(text, str) else str(value)
+
+
+def _xlsx_column(cells: list[Any]) -> pa.Array | pd.Series:
+    """A column of cells: typed as Excel typed it when all its values share one type (numbers,
+    booleans, dates), else as text through the same rules as CSV."""
+    values = [v for v in cells if _is_value(v)]
+    missing = len(values) < len(cells)
+    if values and all(isinstance(v, bool) for v in values):
+        flags = [v if _is_value(v) else None for v in cells]
+        return pd.Series(pd.array(flags, dtype="boolean")) if missing else pd.Series(flags, dtype=bool)
+    if values and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        if not missing and all(isinstance(v, int) for v in values):
+            return pd.Series(values, dtype=np.int64)
+        return pd.Series([float(v) if _is_value(v) else np.nan for v in cells], dtype=np.float64)
+    if values and all(isinstance(v, dt.datetime | dt.date) for v in values):
+        stamps = pd.to_datetime(
+            pd.Series([v if _is_value(v) else None for v in cells], dtype=object), utc=True
+        )
+        return stamps.astype("datetime64[ns, UTC]")
+    return pa.array([None if v is None else _cell_string(v) for v in cells], pa.string())
+
+
+def _cell_string(value: Any) -> str:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    text = readers._cell_text(value)
+    return text if isinstance(text, str) else str(text)
+
+
+# --- Parquet --------------------------------------------------------------------------------------------
+
+
+def _read_parquet_dataset(path: Path) -> tuple[pd.DataFrame, ParseReport]:
+    try:
+        table = pq.read_table(path)
+        frame = table.to_pandas()
+    except (pa.ArrowException, OSError, ValueError, TypeError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise _file_error(f"the file is not a readable Parquet file: {exc}") from None
+    notes: list[str] = []
+    if not isinstance(frame.index, pd.RangeIndex):
+        frame = frame.reset_index()
+        notes.append("the stored index was turned into columns")
+    if len(frame.columns) == 0:
+        raise _file_error("the file is empty: it has no columns")
+    if len(frame) == 0:
+        raise _file_error("the file has columns but no rows")
+    names, renames = _clean_names([str(name) for name in frame.columns])
+    frame.columns = pd.Index(names)
+    frame.index = pd.RangeIndex(len(frame))
+    report = ParseReport(
+        format="parquet", rows=len(frame), columns=len(frame.columns), renamed_headers=renames, notes=notes
+    )
+    return frame, report
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Write a dataset's normalized copy: every dtype kept; object columns stored as strings (each
+    value's ``str``, missing values null), column names as strings, the index not stored."""
+    copy = frame.copy(deep=False)
+    copy.columns = pd.Index([str(name) for name in copy.columns])
+    for name in copy.columns:
+        column = copy[name]
+        if column.dtype == object:
+            copy[name] = pd.Series(
+                [None if _missing(v) else (v if isinstance(v, str) else str(v)) for v in column.tolist()],
+                index=column.index,
+                dtype=object,
+            )
+    table = pa.Table.from_pandas(copy, preserve_index=False)
+    pq.write_table(table, path)
+
+
+def read_parquet(path: Path) -> pd.DataFrame:
+    """Read a normalized copy written by :func:`write_parquet` (missing text values are NaN)."""
+    frame = pq.read_table(path).to_pandas()
+    for name in frame.columns:
+        if frame[name].dtype == object:
+            column = frame[name]
+            frame[name] = column.where(column.notna(), np.nan)
+    return frame
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and value != value
