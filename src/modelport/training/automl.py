@@ -1,0 +1,740 @@
+"""AutoML: the search for the best pipeline on a dataset, under a wall-clock budget.
+
+``check_trainable`` refuses up front what cannot be trained (no feature column, a target missing or
+empty, one class, a class with fewer rows than folds, too few rows). ``train`` then:
+
+1. applies the row steps, drops rows without a target, detects the task and picks the metric;
+2. keeps a holdout out of every search (stratified; the latest rows when a time column is named);
+3. runs an Optuna search (seeded TPE) over the candidates, each configuration cross-validated
+   (stratified shuffled k-fold, or time-ordered folds) with the Cleaner and the preprocessing fitted
+   inside each fold; each candidate's default configuration is tried first, cheapest first;
+4. stops when the next trial could not finish within the budget, keeping time for the final fit;
+5. tunes the decision threshold on out-of-fold probabilities for F1/macro-F1 on binary tasks,
+   and blends the best candidates (weighted soft voting / averaging) when the blend wins in CV;
+6. fits ``Pipeline([("clean", Cleaner), ("model", best)])`` on all non-holdout rows.
+
+Leaderboard updates go to ``on_update(leaderboard, progress)`` after every trial.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import optuna
+import pandas as pd
+from sklearn.ensemble import VotingClassifier, VotingRegressor
+from sklearn.model_selection import (
+    FixedThresholdClassifier,
+    KFold,
+    StratifiedKFold,
+    TimeSeriesSplit,
+    train_test_split,
+)
+from sklearn.pipeline import Pipeline
+from threadpoolctl import threadpool_limits
+
+from modelport.errors import InvalidArgument
+from modelport.schemas import CleaningStep, LeaderboardEntry
+from modelport.training import metrics
+from modelport.training.candidates import (
+    CANDIDATES,
+    ColumnLayout,
+    build_pipeline,
+    column_layout,
+    cost_units,
+    default_params,
+    suggest_params,
+)
+from modelport.training.cleaning import Cleaner, apply_rows, check_steps, column_steps
+
+__all__ = ["TrainOptions", "TrainOutcome", "TrainingCancelled", "check_trainable", "detect_task", "train"]
+
+_MIN_ROWS = 20
+_MAX_CLASSES_DETECTED = 20  # integer targets with more distinct values are read as regression
+_IMBALANCED_SHARE = 0.35  # below it, default configurations weigh classes
+_ENSEMBLE_POOL = 4
+_ENSEMBLE_STEPS = 12
+_DEADLINE_SHARE = 0.95  # of the budget; the rest absorbs estimation errors
+_SKIPS_BEFORE_STOP = 12
+
+
+@dataclass
+class TrainOptions:
+    """What to train: ``budget_s`` is the wall-clock budget of the whole training (search and final fit).
+    ``max_trials`` stops the search early (reproducible runs); ``n_jobs`` caps the threads used."""
+
+    target: str
+    task: str | None = None
+    metric: str | None = None
+    budget_s: float = 60
+    folds: int = 5
+    holdout: float = 0.2
+    seed: int = 0
+    time_column: str | None = None
+    candidates: list[str] | None = None
+    steps: list[CleaningStep] = field(default_factory=list)
+    max_trials: int | None = None
+    n_jobs: int = 1
+
+
+class TrainingCancelled(Exception):
+    """Raised by :func:`train` when ``cancelled()`` answers True (checked between trials and folds)."""
+
+    def __init__(self) -> None:
+        super().__init__("training cancelled")
+
+
+@dataclass
+class TrainOutcome:
+    """The result of :func:`train`: ``pipeline`` is fitted on ``X_train``/``y_train`` (raw columns, the
+    Cleaner first); the holdout took no part in the search."""
+
+    task: str
+    metric: str
+    leaderboard: list[LeaderboardEntry]
+    best: LeaderboardEntry
+    pipeline: Pipeline
+    X_train: pd.DataFrame
+    y_train: pd.Series
+    X_holdout: pd.DataFrame
+    y_holdout: pd.Series
+    threshold: float | None
+    classes: list[Any] | None
+    seconds: float
+
+
+# --- checks -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Prepared:
+    X: pd.DataFrame
+    y: pd.Series
+    task: str
+    metric: str
+    classes: np.ndarray | None
+    layout: ColumnLayout
+    order: np.ndarray | None  # time order of the rows, when a time column is named
+    rows_left_out: int
+
+
+def detect_task(y: pd.Series) -> str:
+    """``binary`` for two values, ``multiclass`` for text or a few integers, else ``regression``."""
+    values = y.dropna()
+    distinct = values.nunique()
+    if distinct == 2:
+        return "binary"
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return "binary"
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        numbers = values.astype(float)
+        integral = bool(np.all(np.isfinite(numbers)) and np.all(numbers == np.round(numbers)))
+        if integral and distinct <= _MAX_CLASSES_DETECTED:
+            return "multiclass"
+        return "regression"
+    return "multiclass"
+
+
+def _labels(y: pd.Series) -> pd.Series:
+    """Class labels that sort: integral floats as ints, mixed or categorical values as text."""
+    if isinstance(y.dtype, pd.CategoricalDtype) or str(y.dtype) in ("string", "boolean"):
+        y = y.astype(object)
+    if pd.api.types.is_float_dtype(y.dtype) and bool(np.all(y == np.round(y))):
+        return y.astype(np.int64)
+    if y.dtype == object:
+        if len({type(v) for v in y}) > 1:
+            return y.astype(str)
+        if isinstance(y.iloc[0], bool | np.bool_):
+            return y.astype(bool)
+    return y
+
+
+def _check_options(frame: pd.DataFrame, options: TrainOptions) -> None:
+    if options.folds < 2:
+        raise InvalidArgument("folds must be at least 2", field="folds")
+    if not 0 < options.holdout < 0.5:
+        raise InvalidArgument("holdout must be a share between 0 and 0.5", field="holdout")
+    if options.budget_s <= 0:
+        raise InvalidArgument("the budget must be a positive number of seconds", field="budget_s")
+    unknown = [c for c in options.candidates or [] if c not in (*CANDIDATES, "ensemble")]
+    if unknown:
+        raise InvalidArgument(
+            f"unknown candidates: {', '.join(unknown)} (one of {', '.join(CANDIDATES)}, ensemble)",
+            field="candidates",
+        )
+    if options.candidates is not None and not [c for c in options.candidates if c != "ensemble"]:
+        raise InvalidArgument("name at least one candidate besides the ensemble", field="candidates")
+    if options.target not in frame.columns:
+        raise InvalidArgument(
+            f"the target column {options.target!r} is not in the dataset "
+            f"(columns: {', '.join(map(str, frame.columns[:20]))})",
+            field="target",
+        )
+    if options.time_column is not None:
+        if options.time_column not in frame.columns:
+            raise InvalidArgument(
+                f"the time column {options.time_column!r} is not in the dataset", field="time_column"
+            )
+        if options.time_column == options.target:
+            raise InvalidArgument("the time column cannot be the target", field="time_column")
+
+
+def _time_order(series: pd.Series, column: str) -> np.ndarray:
+    """Row positions in time order (rows without a time first)."""
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        keys = pd.to_numeric(series, errors="coerce").astype(float)
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            dates = pd.to_datetime(series, errors="coerce", utc=True, format="mixed")
+        if dates.notna().sum() < max(1, 0.5 * series.notna().sum()):
+            raise InvalidArgument(f"the time column {column!r} does not hold dates", field="time_column")
+        keys = (dates - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
+    filled = keys.fillna(-np.inf).to_numpy()
+    return np.argsort(filled, kind="stable")
+
+
+def _prepare(frame: pd.DataFrame, options: TrainOptions) -> _Prepared:
+    _check_options(frame, options)
+    columns = [str(c) for c in frame.columns]
+    check_steps(columns, options.steps)
+    kept = apply_rows(frame, options.steps) if options.steps else frame
+    if kept.empty:
+        raise InvalidArgument("the cleaning steps leave no row to train on", field="steps")
+    target = kept[options.target]
+    if pd.api.types.is_numeric_dtype(target.dtype) and not pd.api.types.is_bool_dtype(target.dtype):
+        target = target.where(np.isfinite(target.astype(float)))
+    present = target.notna().to_numpy()
+    if not present.any():
+        raise InvalidArgument(f"the target column {options.target!r} is empty", field="target")
+    if pd.api.types.is_datetime64_any_dtype(target.dtype):
+        raise InvalidArgument(f"the target column {options.target!r} holds dates", field="target")
+    kept = kept[present]
+    X = kept.drop(columns=[options.target])
+    if X.shape[1] == 0:
+        raise InvalidArgument("the dataset has no feature column besides the target", field="dataset")
+    cleaned = Cleaner(column_steps(options.steps)).fit_transform(X) if options.steps else X
+    layout = column_layout(cleaned)
+    if not layout.used:
+        reasons = ", ".join(f"{c} ({why})" for c, why in list(layout.dropped.items())[:10])
+        raise InvalidArgument(
+            f"no usable feature column: every column besides the target is left out ({reasons or 'none'})",
+            field="dataset",
+        )
+    y = target[present]
+    task = options.task or detect_task(y)
+    classes: np.ndarray | None = None
+    if task == "regression":
+        numbers = pd.to_numeric(y, errors="coerce") if not pd.api.types.is_bool_dtype(y.dtype) else None
+        if numbers is None or numbers.isna().any():
+            raise InvalidArgument(
+                f"a regression needs a numeric target; {options.target!r} holds text", field="task"
+            )
+        y = numbers.astype(float)
+    elif task in ("binary", "multiclass"):
+        y = _labels(y)
+        classes, counts = np.unique(y.to_numpy(), return_counts=True)
+        if len(classes) < 2:
+            raise InvalidArgument(
+                f"the target {options.target!r} has one class only ({classes[0]!r}): nothing to learn",
+                field="target",
+            )
+        if task == "binary" and len(classes) > 2:
+            raise InvalidArgument(
+                f"a binary task needs two classes; {options.target!r} has {len(classes)}", field="task"
+            )
+        if task == "multiclass" and len(classes) < 3:
+            raise InvalidArgument(f"{options.target!r} has two classes: train a binary task", field="task")
+        rare = [(c, int(n)) for c, n in zip(classes, counts, strict=True) if n < options.folds]
+        if rare:
+            shown = ", ".join(f"{c!r} ({n})" for c, n in rare[:5])
+            hint = " (a numeric target may be a regression: set task)" if len(classes) > 10 else ""
+            raise InvalidArgument(
+                f"each class needs at least {options.folds} rows (one per fold); too few rows for "
+                f"{shown}{hint}",
+                field="target",
+            )
+    else:
+        raise InvalidArgument(f"unknown task {task!r} (binary, multiclass or regression)", field="task")
+    metric = options.metric or metrics.default_metric(task, y.to_numpy() if task == "binary" else None)
+    metrics.check_metric(metric, task)
+    needed = max(_MIN_ROWS, math.ceil(2 * options.folds / (1 - options.holdout)))
+    if len(y) < needed:
+        raise InvalidArgument(
+            f"too few rows: {len(y)} with a target; at least {needed} are needed to keep a holdout "
+            f"and run {options.folds} folds",
+            field="dataset",
+        )
+    order = _time_order(kept[options.time_column], options.time_column) if options.time_column else None
+    return _Prepared(X, y, task, metric, classes, layout, order, int((~present).sum()))
+
+
+def check_trainable(frame: pd.DataFrame, options: TrainOptions) -> None:
+    """Refuse, with InvalidArgument naming the field, what :func:`train` could not train on."""
+    _prepare(frame, options)
+
+
+# --- the search ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Trial:
+    number: int
+    candidate: str
+    params: dict[str, Any]
+    oof: np.ndarray
+    fold_scores: list[float]
+    mean: float
+    std: float
+    threshold: float | None
+    fit_seconds: list[float]
+    predict_seconds: list[float]
+    seconds: float
+    members: list[tuple[int, float]] | None = None  # ensemble: (trial, weight)
+
+
+class _Search:
+    def __init__(
+        self,
+        data: _Prepared,
+        options: TrainOptions,
+        start: float,
+        on_update: Callable[[list[LeaderboardEntry], float], None] | None,
+        log: Callable[[str], None] | None,
+        cancelled: Callable[[], bool] | None,
+    ) -> None:
+        self.data, self.options, self.start = data, options, start
+        self.on_update, self.log_to, self.cancelled = on_update, log, cancelled
+        self.task, self.metric = data.task, data.metric
+        self.classification = data.task != "regression"
+        self.classes = data.classes
+        self.steps = column_steps(options.steps) if options.steps else []
+        self.deadline = start + options.budget_s * _DEADLINE_SHARE
+        self.trials: list[_Trial] = []
+        self.history: dict[str, list[float]] = {}  # candidate -> seconds per cost unit
+        self.greater = metrics.greater_is_better(data.metric)
+        self.pos: Any = None
+        self.pos_index = 1
+        if data.task == "binary" and self.classes is not None:
+            self.pos = metrics.positive_class(data.y.to_numpy())
+            self.pos_index = int(np.flatnonzero(self.classes == self.pos)[0])
+        self.tune = data.task == "binary" and data.metric in ("f1", "macro_f1")
+
+    def log(self, line: str) -> None:
+        if self.log_to is not None:
+            self.log_to(line)
+
+    def check_cancel(self) -> None:
+        if self.cancelled is not None and self.cancelled():
+            self.log("cancelled")
+            raise TrainingCancelled()
+
+    # data ---------------------------------------------------------------------------------------
+
+    def split(self) -> None:
+        data, options = self.data, self.options
+        n = len(data.y)
+        n_hold = math.ceil(options.holdout * n)
+        if self.classes is not None:
+            n_hold = min(max(n_hold, len(self.classes)), n - len(self.classes))
+        if data.order is not None:
+            train, hold = data.order[: n - n_hold], data.order[n - n_hold :]
+        else:
+            train, hold = train_test_split(
+                np.arange(n),
+                test_size=n_hold,
+                random_state=options.seed,
+                stratify=data.y.to_numpy() if self.classification else None,
+            )
+            train, hold = np.sort(train), np.sort(hold)
+        self.X_train, self.y_train = data.X.iloc[train], data.y.iloc[train]
+        self.X_holdout, self.y_holdout = data.X.iloc[hold], data.y.iloc[hold]
+        self.y = self.y_train.to_numpy()
+        n_train = len(train)
+        if data.order is not None:
+            folds = TimeSeriesSplit(n_splits=options.folds).split(np.zeros(n_train))
+        elif self.classification:
+            folds = StratifiedKFold(options.folds, shuffle=True, random_state=options.seed).split(
+                np.zeros(n_train), self.y
+            )
+        else:
+            folds = KFold(options.folds, shuffle=True, random_state=options.seed).split(np.zeros(n_train))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a class with fewer rows than folds after the holdout
+            self.folds = [(tr, va) for tr, va in folds]
+        self.valid = np.zeros(n_train, dtype=bool)
+        for _, va in self.folds:
+            self.valid[va] = True
+        self.fit_share = float(np.mean([len(tr) for tr, _ in self.folds])) / n_train
+
+    # scoring ------------------------------------------------------------------------------------
+
+    def _labels_at(self, proba: np.ndarray, threshold: float | None) -> np.ndarray:
+        assert self.classes is not None
+        if threshold is None:
+            return np.asarray(self.classes[np.argmax(proba, axis=1)])
+        neg = self.classes[1 - self.pos_index]
+        return np.asarray(np.where(proba[:, self.pos_index] >= threshold, self.pos, neg))
+
+    def _tune_threshold(self, proba: np.ndarray, y: np.ndarray) -> float:
+        p = proba[:, self.pos_index]
+        actual = y == self.pos
+        grid = np.unique(np.concatenate([np.quantile(p, np.linspace(0.0, 1.0, 201)), [0.5]]))
+        predicted = p[None, :] >= grid[:, None]
+        tp = (predicted & actual).sum(axis=1)
+        fp = (predicted & ~actual).sum(axis=1)
+        fn = (~predicted & actual).sum(axis=1)
+        tn = len(y) - tp - fp - fn
+        f1_pos = 2 * tp / np.maximum(2 * tp + fp + fn, 1)
+        scores = f1_pos if self.metric == "f1" else (f1_pos + 2 * tn / np.maximum(2 * tn + fn + fp, 1)) / 2
+        best = np.flatnonzero(scores >= scores.max() - 1e-12)
+        return float(grid[best[np.argmin(np.abs(grid[best] - 0.5))]])
+
+    def score_oof(self, oof: np.ndarray) -> tuple[list[float], float | None]:
+        """Fold scores of out-of-fold predictions, at the threshold tuned on them (when tuned)."""
+        threshold = None
+        if self.tune:
+            threshold = self._tune_threshold(oof[self.valid], self.y[self.valid])
+        scores = []
+        for _, va in self.folds:
+            part = oof[va]
+            if self.classification and not metrics.needs_proba(self.metric):
+                part = self._labels_at(part, threshold)
+            value = metrics.score(self.metric, self.y[va], part, classes=self.classes, pos_label=self.pos)
+            if math.isfinite(value):
+                scores.append(value)
+        return scores, threshold
+
+    def better(self, a: float, b: float) -> bool:
+        return a > b if self.greater else a < b
+
+    # trials -------------------------------------------------------------------------------------
+
+    def model(self, candidate: str, params: dict[str, Any]) -> Pipeline:
+        estimator = build_pipeline(
+            candidate, self.task, params, self.data.layout, self.options.seed, self.options.n_jobs
+        )
+        return Pipeline([("clean", Cleaner(self.steps)), ("model", estimator)])
+
+    def _predict(self, model: Pipeline, X: pd.DataFrame) -> np.ndarray:
+        if not self.classification:
+            return np.asarray(model.predict(X), dtype=float)
+        assert self.classes is not None
+        proba = np.asarray(model.predict_proba(X), dtype=float)
+        fitted = list(model.classes_)
+        if len(fitted) == len(self.classes):
+            return proba
+        full = np.zeros((len(X), len(self.classes)))
+        for j, label in enumerate(fitted):
+            full[:, int(np.flatnonzero(self.classes == label)[0])] = proba[:, j]
+        return full
+
+    def cross_validate(
+        self, number: int, candidate: str, params: dict[str, Any], must_finish: bool
+    ) -> _Trial | None:
+        """The trial's out-of-fold predictions and fold scores; None when it was stopped because its
+        remaining folds could not finish before the deadline."""
+        n = len(self.y)
+        oof = np.full((n, len(self.classes)) if self.classes is not None else n, np.nan)
+        fits: list[float] = []
+        predicts: list[float] = []
+        began = time.monotonic()
+        for i, (tr, va) in enumerate(self.folds):
+            self.check_cancel()
+            model = self.model(candidate, params)
+            t0 = time.monotonic()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model.fit(self.X_train.iloc[tr], self.y[tr])
+                t1 = time.monotonic()
+                oof[va] = self._predict(model, self.X_train.iloc[va])
+            t2 = time.monotonic()
+            fits.append(t1 - t0)
+            predicts.append(t2 - t1)
+            left = len(self.folds) - i - 1
+            if left and not must_finish:
+                projected = (t2 - began) / (i + 1) * left
+                if t2 + projected > self.deadline - self.reserve():
+                    return None
+        scores, threshold = self.score_oof(oof)
+        if not scores:
+            return None
+        return _Trial(
+            number=number,
+            candidate=candidate,
+            params=params,
+            oof=oof,
+            fold_scores=scores,
+            mean=float(np.mean(scores)),
+            std=float(np.std(scores)),
+            threshold=threshold,
+            fit_seconds=fits,
+            predict_seconds=predicts,
+            seconds=time.monotonic() - began,
+        )
+
+    def estimate(self, candidate: str, params: dict[str, Any]) -> float:
+        """Seconds the trial is expected to take (from earlier trials; unknown candidates count as the
+        slowest trial seen so far, doubled)."""
+        seen = self.history.get(candidate)
+        if seen:
+            return float(np.median(seen[-5:])) * cost_units(candidate, params)
+        if not self.trials:
+            return 0.0
+        return 2.0 * max(t.seconds for t in self.trials if t.members is None)
+
+    def reserve(self) -> float:
+        """Seconds kept for the final fit: the best few candidates refitted on all training rows."""
+        best: dict[str, _Trial] = {}
+        for trial in self.ranked():
+            if trial.members is None and trial.candidate not in best:
+                best[trial.candidate] = trial
+        top = list(best.values())[:3]
+        fit = sum(float(np.mean(t.fit_seconds)) for t in top)
+        return 0.2 + 1.25 * fit / max(self.fit_share, 0.1)
+
+    def ranked(self) -> list[_Trial]:
+        sign = -1.0 if self.greater else 1.0
+        return sorted(self.trials, key=lambda t: (sign * t.mean, t.number))
+
+    def leaderboard(self) -> list[LeaderboardEntry]:
+        entries = []
+        for rank, trial in enumerate(self.ranked(), start=1):
+            params: dict[str, Any] = dict(trial.params)
+            if trial.members is not None:
+                params = {
+                    "members": [
+                        {"trial": number, "candidate": self._trial(number).candidate, "weight": round(w, 4)}
+                        for number, w in trial.members
+                    ]
+                }
+            if trial.threshold is not None:
+                params["threshold"] = round(trial.threshold, 6)
+            entries.append(
+                LeaderboardEntry(
+                    rank=rank,
+                    trial=trial.number,
+                    candidate=trial.candidate,
+                    params=params,
+                    fold_scores=[float(s) for s in trial.fold_scores],
+                    mean=trial.mean,
+                    std=trial.std,
+                    fit_seconds=float(np.mean(trial.fit_seconds)),
+                    predict_seconds=float(np.mean(trial.predict_seconds)),
+                )
+            )
+        return entries
+
+    def _trial(self, number: int) -> _Trial:
+        return next(t for t in self.trials if t.number == number)
+
+    def progress(self) -> float:
+        return min(0.99, (time.monotonic() - self.start) / self.options.budget_s)
+
+    def update(self) -> None:
+        if self.on_update is not None:
+            self.on_update(self.leaderboard(), self.progress())
+
+    def search(self) -> None:
+        names = [c for c in CANDIDATES if c in (self.options.candidates or CANDIDATES)]
+        counts = np.unique(self.y, return_counts=True)[1] if self.classification else None
+        imbalanced = counts is not None and counts.min() / counts.sum() < _IMBALANCED_SHARE
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # multivariate/group TPE is marked experimental
+            sampler = optuna.samplers.TPESampler(
+                seed=self.options.seed, multivariate=True, group=True, n_startup_trials=len(names) + 4
+            )
+        study = optuna.create_study(direction="maximize" if self.greater else "minimize", sampler=sampler)
+        for name in names:
+            study.enqueue_trial({"candidate": name, **default_params(name, self.classification, imbalanced)})
+        skips = 0
+        while True:
+            self.check_cancel()
+            if self.options.max_trials is not None and len(self.trials) >= self.options.max_trials:
+                self.log(f"stopping after {len(self.trials)} trials (max_trials)")
+                break
+            if skips >= _SKIPS_BEFORE_STOP:
+                self.log("stopping: no candidate can finish in the time left")
+                break
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                trial = study.ask()
+                candidate = str(trial.suggest_categorical("candidate", names))
+                params = suggest_params(trial, candidate, self.classification)
+            first = not self.trials
+            left = self.deadline - self.reserve() - time.monotonic()
+            if not first and (left <= 0 or self.estimate(candidate, params) > left):
+                study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+                skips += 1
+                if left <= 0:
+                    self.log("stopping: the budget is spent")
+                    break
+                continue
+            result = self.cross_validate(trial.number, candidate, params, must_finish=first)
+            if result is None:
+                study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+                self.log(f"trial {trial.number} {candidate} stopped: it could not finish in the time left")
+                skips += 1
+                continue
+            skips = 0
+            study.tell(trial, result.mean)
+            self.trials.append(result)
+            self.history.setdefault(candidate, []).append(result.seconds / cost_units(candidate, params))
+            self.log(
+                f"trial {trial.number} {candidate}: {self.metric} {result.mean:.4f} ± {result.std:.4f} "
+                f"({result.seconds:.1f} s)"
+            )
+            self.update()
+
+    def ensemble(self) -> None:
+        """Blend the best trial of each candidate (greedy forward selection with replacement on the
+        out-of-fold predictions); kept when it beats the best single trial in cross-validation and its
+        final fit fits in the time left."""
+        if self.options.candidates is not None and "ensemble" not in self.options.candidates:
+            return
+        pool: list[_Trial] = []
+        for trial in self.ranked():
+            if trial.candidate not in {p.candidate for p in pool}:
+                pool.append(trial)
+        pool = pool[:_ENSEMBLE_POOL]
+        if len(pool) < 2:
+            return
+        chosen: list[int] = []
+        best_mean = metrics.worst_score(self.metric)
+        for _ in range(_ENSEMBLE_STEPS):
+            step_best: tuple[float, int] | None = None
+            for i in range(len(pool)):
+                blend = np.mean([pool[j].oof for j in [*chosen, i]], axis=0)
+                scores, _ = self.score_oof(blend)
+                mean = float(np.mean(scores)) if scores else metrics.worst_score(self.metric)
+                if step_best is None or self.better(mean, step_best[0]):
+                    step_best = (mean, i)
+            assert step_best is not None
+            if chosen and not self.better(step_best[0], best_mean):
+                break
+            chosen.append(step_best[1])
+            best_mean = step_best[0]
+        members = sorted(set(chosen))
+        if len(members) < 2:
+            return
+        weights = [(pool[i].number, chosen.count(i) / len(chosen)) for i in members]
+        blend = np.sum([pool[i].oof * (chosen.count(i) / len(chosen)) for i in members], axis=0)
+        scores, threshold = self.score_oof(blend)
+        mean = float(np.mean(scores))
+        top = self.ranked()[0]
+        if not self.better(mean, top.mean + (1e-9 if self.greater else -1e-9)):
+            self.log(f"ensemble not kept: {self.metric} {mean:.4f} does not beat {top.mean:.4f}")
+            return
+        fit = sum(float(np.mean(pool[i].fit_seconds)) for i in members) / max(self.fit_share, 0.1)
+        if time.monotonic() + 1.25 * fit > self.start + self.options.budget_s * _DEADLINE_SHARE:
+            self.log("ensemble not kept: its final fit would not finish within the budget")
+            return
+        self.trials.append(
+            _Trial(
+                number=max(t.number for t in self.trials) + 1,
+                candidate="ensemble",
+                params={},
+                oof=blend,
+                fold_scores=scores,
+                mean=mean,
+                std=float(np.std(scores)),
+                threshold=threshold,
+                fit_seconds=list(np.sum([pool[i].fit_seconds for i in members], axis=0)),
+                predict_seconds=list(np.sum([pool[i].predict_seconds for i in members], axis=0)),
+                seconds=0.0,
+                members=weights,
+            )
+        )
+        self.log(f"ensemble of {len(members)} trials: {self.metric} {mean:.4f} (best single {top.mean:.4f})")
+        self.update()
+
+    def final(self, best: _Trial) -> Pipeline:
+        """The best trial's pipeline fitted on all non-holdout rows."""
+        if best.members is not None:
+            estimators = [
+                (
+                    f"{self._trial(n).candidate}_{n}",
+                    self.model(self._trial(n).candidate, self._trial(n).params)[-1],
+                )
+                for n, _ in best.members
+            ]
+            weights = [w for _, w in best.members]
+            model: Any = (
+                VotingClassifier(estimators, voting="soft", weights=weights)
+                if self.classification
+                else VotingRegressor(estimators, weights=weights)
+            )
+        else:
+            model = self.model(best.candidate, best.params)[-1]
+        if best.threshold is not None:
+            model = FixedThresholdClassifier(
+                model, threshold=best.threshold, pos_label=self.pos, response_method="predict_proba"
+            )
+        pipeline = Pipeline([("clean", Cleaner(self.steps)), ("model", model)])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pipeline.fit(self.X_train, self.y_train.to_numpy())
+        return pipeline
+
+
+def _builtin(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def train(
+    frame: pd.DataFrame,
+    options: TrainOptions,
+    *,
+    on_update: Callable[[list[LeaderboardEntry], float], None] | None = None,
+    log: Callable[[str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> TrainOutcome:
+    """Search for the best pipeline within ``options.budget_s`` seconds (see the module docstring).
+    Raises InvalidArgument up front (as :func:`check_trainable`) and TrainingCancelled when cancelled."""
+    start = time.monotonic()
+    data = _prepare(frame, options)
+    search = _Search(data, options, start, on_update, log, cancelled)
+    search.log(f"task {data.task}, metric {data.metric}, {len(data.y)} rows")
+    if data.rows_left_out:
+        search.log(f"{data.rows_left_out} rows without a target left out")
+    for column, why in data.layout.dropped.items():
+        search.log(f"column {column} left out: {why}")
+    with threadpool_limits(limits=options.n_jobs):
+        search.split()
+        search.log(
+            f"holdout of {len(search.y_holdout)} rows kept out of the search"
+            + (f" (the latest by {options.time_column})" if options.time_column else "")
+            + f"; {len(search.folds)} folds on {len(search.y_train)} rows"
+        )
+        search.search()
+        search.ensemble()
+        best = search.ranked()[0]
+        search.log(f"best: trial {best.number} {best.candidate} ({data.metric} {best.mean:.4f}); final fit")
+        search.check_cancel()
+        pipeline = search.final(best)
+    leaderboard = search.leaderboard()
+    seconds = time.monotonic() - start
+    search.log(f"done in {seconds:.1f} s")
+    if on_update is not None:
+        on_update(leaderboard, 1.0)
+    return TrainOutcome(
+        task=data.task,
+        metric=data.metric,
+        leaderboard=leaderboard,
+        best=leaderboard[0],
+        pipeline=pipeline,
+        X_train=search.X_train,
+        y_train=search.y_train,
+        X_holdout=search.X_holdout,
+        y_holdout=search.y_holdout,
+        threshold=best.threshold,
+        classes=[_builtin(c) for c in data.classes] if data.classes is not None else None,
+        seconds=seconds,
+    )
