@@ -263,11 +263,10 @@ def _read_csv(path: Path, findings: _Findings) -> tuple[list[str], list[pa.Array
     findings.decimal_hint = readers._sniff_decimal(text, delimiter, truncated)
     body = memoryview(data)[start:]
     blank = len(_NEWLINE.findall(data, 0, start))
-    table = None
-    if data.count(b'"') % 2 == 0:
-        table = _arrow_table(body, delimiter, data)
+    odd_quotes = data.count(b'"') % 2 == 1
+    table = None if odd_quotes else _arrow_table(body, delimiter, data)
     if table is None:
-        raw_names, columns, skipped = _python_records(body, delimiter, findings, start_line=blank + 1)
+        raw_names, columns, skipped = _python_records(body, delimiter, findings, blank + 1, odd_quotes)
         findings.skipped += blank + skipped
     else:
         raw_names = [str(table.column(i)[0].as_py()) for i in range(table.num_columns)]
@@ -397,65 +396,64 @@ def _first_record(body: memoryview, delimiter: str) -> list[str] | None:
 class _Lines:
     """The decoded lines of a text, with a flag set once a reader asked for one past the last."""
 
-    def __init__(self, body: memoryview) -> None:
+    def __init__(self, body: memoryview, skip: int = 0) -> None:
         self._stream = io.TextIOWrapper(io.BytesIO(body), encoding="utf-8", newline="")
+        self._skip = skip
         self.exhausted = False
 
     def __iter__(self) -> Iterator[str]:
-        yield from self._stream
+        for number, line in enumerate(self._stream):
+            if number >= self._skip:
+                yield line
         self.exhausted = True
 
 
 def _python_records(
-    body: memoryview, delimiter: str, findings: _Findings, start_line: int
+    body: memoryview, delimiter: str, findings: _Findings, start_line: int, odd_quotes: bool
 ) -> tuple[list[str], list[pa.Array], int]:
     """The file read with the csv module: the header, the columns, and the blank lines skipped.
 
     Short rows are padded with empty fields; long rows are refused with their line unless the
     extra fields are empty. A quoted field still open at the end of the file is refused.
     """
-    lines = _Lines(body)
-    reader = csv.reader(lines, delimiter=delimiter, quotechar='"', strict=True)
+    reader = csv.reader(_Lines(body), delimiter=delimiter, quotechar='"')
     header: list[str] | None = None
     cells: list[list[str]] = []
     blank = short = trailing = 0
     first_short = 0
     end = 0
-    try:
-        for row in reader:
-            line, end = start_line + end, reader.line_num
-            if not row or (header is None and not any(value.strip() for value in row)):
-                blank += 1
-                continue
-            if header is None:
-                header = row
-                cells = [[] for _ in header]
-                continue
-            width = len(header)
-            if len(row) < width:
-                short += 1
-                first_short = first_short or line
-                row = row + [""] * (width - len(row))
-            elif len(row) > width:
-                if any(value.strip() for value in row[width:]):
-                    name = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}[delimiter]
-                    raise _file_error(
-                        f"line {line}: expected {width} fields like the header, found {len(row)} "
-                        f"(is there an unquoted {name} in a value?)",
-                        line,
-                    )
-                trailing += 1
-                row = row[:width]
-            for column, value in zip(cells, row, strict=True):
-                column.append(value)
-    except csv.Error as exc:
-        line = start_line + end
-        if lines.exhausted:
-            raise _file_error(
-                f"line {line}: a quoted field opened on this line is never closed (the file ends inside it)",
-                line,
-            ) from None
-        raise _file_error(f"line {line}: the quotes of this record cannot be read ({exc})", line) from None
+    line = start_line
+    for row in reader:
+        line, end = start_line + end, reader.line_num
+        if not row or (header is None and not any(value.strip() for value in row)):
+            blank += 1
+            continue
+        if header is None:
+            header = row
+            cells = [[] for _ in header]
+            continue
+        width = len(header)
+        if len(row) < width:
+            short += 1
+            first_short = first_short or line
+            row = row + [""] * (width - len(row))
+        elif len(row) > width:
+            if any(value.strip() for value in row[width:]):
+                name = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}[delimiter]
+                raise _file_error(
+                    f"line {line}: expected {width} field{'s' if width > 1 else ''} like the header, "
+                    f"found {len(row)} (is there an unquoted {name} in a value?)",
+                    line,
+                )
+            trailing += 1
+            row = row[:width]
+        for column, value in zip(cells, row, strict=True):
+            column.append(value)
+    if odd_quotes and _open_quote_at_end(body, delimiter, line - start_line):
+        raise _file_error(
+            f"line {line}: a quoted field opened on this line is never closed (the file ends inside it)",
+            line,
+        )
     if header is None:
         raise _file_error("the file is empty")
     if short:
@@ -466,6 +464,18 @@ def _python_records(
     if trailing:
         findings.notes.append(f"{trailing} rows end with extra empty fields (trailing delimiters): ignored")
     return header, [pa.array(column, pa.string()) for column in cells], blank
+
+
+def _open_quote_at_end(body: memoryview, delimiter: str, skip: int) -> bool:
+    """Whether the record starting after ``skip`` lines runs into the end of the file inside quotes
+    (the strict csv reader then asks for a line past the last one)."""
+    lines = _Lines(body, skip)
+    try:
+        for _ in csv.reader(lines, delimiter=delimiter, quotechar='"', strict=True):
+            pass
+    except csv.Error:
+        return lines.exhausted
+    return False
 
 
 def _count_blank_lines(data: bytes, start: int, delimiter: str) -> int:
