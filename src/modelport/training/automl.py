@@ -228,6 +228,13 @@ def _prepare(frame: pd.DataFrame, options: TrainOptions) -> _Prepared:
             field="dataset",
         )
     y = target[present]
+    needed = max(_MIN_ROWS, math.ceil(2 * options.folds / (1 - options.holdout)))
+    if len(y) < needed:
+        raise InvalidArgument(
+            f"too few rows: {len(y)} with a target; at least {needed} are needed to keep a holdout "
+            f"and run {options.folds} folds",
+            field="dataset",
+        )
     task = options.task or detect_task(y)
     classes: np.ndarray | None = None
     if task == "regression":
@@ -264,13 +271,6 @@ def _prepare(frame: pd.DataFrame, options: TrainOptions) -> _Prepared:
         raise InvalidArgument(f"unknown task {task!r} (binary, multiclass or regression)", field="task")
     metric = options.metric or metrics.default_metric(task, y.to_numpy() if task == "binary" else None)
     metrics.check_metric(metric, task)
-    needed = max(_MIN_ROWS, math.ceil(2 * options.folds / (1 - options.holdout)))
-    if len(y) < needed:
-        raise InvalidArgument(
-            f"too few rows: {len(y)} with a target; at least {needed} are needed to keep a holdout "
-            f"and run {options.folds} folds",
-            field="dataset",
-        )
     order = _time_order(kept[options.time_column], options.time_column) if options.time_column else None
     return _Prepared(X, y, task, metric, classes, layout, order, int((~present).sum()))
 
