@@ -12,8 +12,12 @@ import type {
   ApiTokenCreated,
   AuditPage,
   AuthConfig,
+  CleaningPreview,
+  CleaningStep,
   Connection,
   Dataset,
+  DatasetSummaryPage,
+  DatasetUpdate,
   Deployment,
   DeploymentBulkCreate,
   DeploymentCreate,
@@ -523,4 +527,79 @@ export function subscribe(body: SubscriptionCreate): Promise<Subscription> {
 
 export function unsubscribe(id: number): Promise<void> {
   return unwrap(api.DELETE("/api/v1/subscriptions/{subscription_id}", { params: { path: { subscription_id: id } } }));
+}
+
+// --- datasets ------------------------------------------------------------------------------------
+
+/** A dataset version in a path: its number, or "latest". */
+export type DatasetRef = number | "latest";
+
+/** Datasets, searched by name and description, one page at a time. */
+export function listDatasets(query: QueryOf<"listDatasets"> = {}): Promise<DatasetSummaryPage> {
+  return unwrap(api.GET("/api/v1/datasets", { params: { query } }));
+}
+
+/** A dataset at its latest version. */
+export function getDataset(name: string): Promise<Dataset> {
+  return unwrap(api.GET("/api/v1/datasets/{name}", { params: { path: { name } } }));
+}
+
+export function getDatasetVersion(name: string, version: DatasetRef): Promise<Dataset> {
+  return unwrap(
+    api.GET("/api/v1/datasets/{name}/versions/{version}", { params: { path: { name, version: String(version) } } }),
+  );
+}
+
+/**
+ * Upload a file as a dataset, with its parse report in the answer: a new dataset, or a new version
+ * when `name` is one that exists (without a name, the API names it after the file).
+ */
+export function uploadNamedDataset(file: File, fields: { name?: string; description?: string } = {}): Promise<Dataset> {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  if (fields.name) form.append("name", fields.name);
+  if (fields.description) form.append("description", fields.description);
+  return unwrap(
+    api.POST("/api/v1/datasets", { body: { file: file.name, ...fields }, bodySerializer: () => form }),
+  );
+}
+
+export function updateDataset(name: string, body: DatasetUpdate): Promise<Dataset> {
+  return unwrap(api.PATCH("/api/v1/datasets/{name}", { params: { path: { name } }, body }));
+}
+
+/** Queue the profile of a dataset version: the answer is the execution computing it. */
+export function profileDataset(name: string, version: DatasetRef): Promise<Execution> {
+  return unwrap(
+    api.POST("/api/v1/datasets/{name}/versions/{version}/profile", { params: { path: { name, version: String(version) } } }),
+  );
+}
+
+/** One page of a dataset version's rows. */
+export function datasetRows(name: string, version: DatasetRef, page: number, pageSize: number): Promise<ResultPage> {
+  return unwrap(
+    api.GET("/api/v1/datasets/{name}/versions/{version}/rows", {
+      params: { path: { name, version: String(version) }, query: { page, page_size: pageSize } },
+    }),
+  );
+}
+
+/** What cleaning steps would do to a dataset version: each step's effect and the first rows after them. */
+export function previewCleaning(name: string, version: DatasetRef, steps: CleaningStep[]): Promise<CleaningPreview> {
+  return unwrap(
+    api.POST("/api/v1/datasets/{name}/versions/{version}/preview", {
+      params: { path: { name, version: String(version) } },
+      body: { steps },
+    }),
+  );
+}
+
+/** Record a dataset version's cleaning steps (a training replays them). */
+export function saveCleaning(name: string, version: DatasetRef, steps: CleaningStep[]): Promise<Dataset> {
+  return unwrap(
+    api.PUT("/api/v1/datasets/{name}/versions/{version}/steps", {
+      params: { path: { name, version: String(version) } },
+      body: { steps },
+    }),
+  );
 }

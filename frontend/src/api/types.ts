@@ -88,3 +88,17 @@ export const EXECUTION_STATUSES = [
   "cancelled",
 ] as const satisfies readonly ExecutionStatus[];
 export const TERMINAL_STATUSES: readonly ExecutionStatus[] = ["succeeded", "failed", "cancelled"];
+
+// --- datasets
+export type DatasetSummary = S["DatasetSummary"];
+export type DatasetSummaryPage = S["Page_DatasetSummary_"];
+export type DatasetUpdate = S["DatasetUpdate"];
+export type ParseReport = S["ParseReport"];
+export type DatasetProfile = S["DatasetProfile"];
+export type ColumnProfile = S["ColumnProfile"];
+export type ColumnKind = ColumnProfile["kind"];
+export type ProfileWarning = S["ProfileWarning"];
+export type CleaningStep = NonNullable<Dataset["steps"]>[number];
+export type CleaningOp = CleaningStep["op"];
+export type CleaningPreview = S["CleaningPreview"];
+export type StepEffect = S["StepEffect"];
