@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -22,11 +23,37 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(db: Database, revision: str = "head") -> None:
-    """Migrate the database to ``revision`` (the latest by default)."""
+    """Migrate the database to ``revision`` (the latest by default), in one transaction."""
+    _migrate(db, lambda cfg: command.upgrade(cfg, revision))
+
+
+def downgrade(db: Database, revision: str) -> None:
+    """Migrate the database back to ``revision``, in one transaction."""
+    _migrate(db, lambda cfg: command.downgrade(cfg, revision))
+
+
+def _migrate(db: Database, run: Callable[[Config], None]) -> None:
+    """Run ``run`` on one connection. On SQLite the foreign keys are off meanwhile (they can only be
+    switched outside a transaction): a batch-mode table rebuild drops the old table, and with the keys
+    on that drop would cascade to the rows of the tables pointing at it. They are checked afterwards."""
     cfg = alembic_config(db.url)
-    with db.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+    sqlite = db.dialect == "sqlite"
+    with db.engine.connect() as conn:
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                run(cfg)
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration left rows without their parent: {broken[:5]}")
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
 
 
 def current_revision(db: Database) -> str | None:

@@ -162,6 +162,9 @@ class ModelVersionRow(Base):
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
     training_data: Mapped[str | None] = mapped_column(String(1024))
     source_version: Mapped[str | None] = mapped_column(String(255))
+    # The dataset and training a version came from, and a reference sample of its training data.
+    lineage: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    reference: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -221,12 +224,21 @@ class DeploymentRow(Base):
 
 
 class ExecutionRow(Base):
-    """One run of a deployment. Workers claim queued rows; ``scheduled_for`` makes schedules exactly-once."""
+    """A unit of work on the queue: a run of a deployment (``kind`` score), the profile of a dataset
+    version (profile) or a training (train). Workers claim queued rows; ``scheduled_for`` makes
+    schedules exactly-once."""
 
     __tablename__ = "executions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="score", server_default="score")
+    deployment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deployments.id", ondelete="CASCADE"), index=True
+    )
+    # The dataset version a profile or a training reads (its visibility is the execution's).
+    dataset_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dataset_versions.id", ondelete="CASCADE"), index=True
+    )
     trigger: Mapped[str] = mapped_column(String(16))
     triggered_by: Mapped[str | None] = mapped_column(String(64))
     scheduled_for: Mapped[datetime | None]
@@ -407,3 +419,77 @@ class DeliveryRow(Base):
     delivered_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_notification_deliveries_status_next", "status", "next_attempt_at"),)
+
+
+class DatasetRow(Base):
+    """A named dataset; its content lives in versions. Visible as models are (company or restricted)."""
+
+    __tablename__ = "datasets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    visibility: Mapped[str] = mapped_column(String(16), default="company")
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    latest_version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class DatasetVersionRow(Base):
+    """One version of a dataset: the file as uploaded (``sha256``), the parsed rows as Parquet
+    (``data_sha256``, what profiles and trainings read), its parse report, profile and cleaning steps."""
+
+    __tablename__ = "dataset_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    data_sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))
+    format: Mapped[str] = mapped_column(String(16))
+    size: Mapped[int] = mapped_column(BigInteger)
+    rows: Mapped[int | None] = mapped_column(BigInteger)
+    columns: Mapped[list[Any]] = mapped_column(default=list)
+    preview: Mapped[list[Any]] = mapped_column(default=list)
+    source: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    parse_report: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    profile: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # No foreign key: the execution table points here already (a cycle would complicate deletes).
+    profile_execution_id: Mapped[int | None] = mapped_column(Integer)
+    steps: Mapped[list[Any]] = mapped_column(default=list)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("dataset_id", "version"),)
+
+
+class TrainingRow(Base):
+    """A training run: its request, live leaderboard, evaluation and files (the fitted pipeline and the
+    holdout rows). Its status and progress are its execution's."""
+
+    __tablename__ = "trainings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    execution_id: Mapped[int] = mapped_column(ForeignKey("executions.id", ondelete="CASCADE"), unique=True)
+    dataset_version_id: Mapped[int] = mapped_column(
+        ForeignKey("dataset_versions.id", ondelete="CASCADE"), index=True
+    )
+    target: Mapped[str] = mapped_column(String(256))
+    task: Mapped[str | None] = mapped_column(String(16))
+    metric: Mapped[str | None] = mapped_column(String(16))
+    budget_s: Mapped[int] = mapped_column(Integer)
+    steps: Mapped[list[Any]] = mapped_column(default=list)
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    leaderboard: Mapped[list[Any]] = mapped_column(default=list)
+    best: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    challenger: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    registered: Mapped[list[Any]] = mapped_column(default=list)
+    model_sha256: Mapped[str | None] = mapped_column(String(64))
+    holdout_sha256: Mapped[str | None] = mapped_column(String(64))
+    mlflow_run_id: Mapped[str | None] = mapped_column(String(64))
+    code_version: Mapped[str] = mapped_column(String(64), default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
