@@ -479,15 +479,19 @@ class _Search:
             seconds=time.monotonic() - began,
         )
 
+    def units(self, candidate: str, params: dict[str, Any]) -> float:
+        return cost_units(candidate, params, len(self.classes) if self.classes is not None else 0)
+
     def estimate(self, candidate: str, params: dict[str, Any]) -> float:
-        """Seconds the trial is expected to take (from earlier trials; unknown candidates count as the
-        slowest trial seen so far, doubled)."""
+        """Seconds the trial is expected to take: its cost units times the seconds per unit of the
+        candidate's earlier trials, or of all trials (with a margin) for a candidate not tried yet."""
         seen = self.history.get(candidate)
         if seen:
-            return float(np.median(seen[-5:])) * cost_units(candidate, params)
-        if not self.trials:
+            return float(np.median(seen[-5:])) * self.units(candidate, params)
+        every = [rate for rates in self.history.values() for rate in rates]
+        if not every:
             return 0.0
-        return 2.0 * max(t.seconds for t in self.trials if t.members is None)
+        return 1.5 * float(np.median(every)) * self.units(candidate, params)
 
     def reserve(self) -> float:
         """Seconds kept for the final fit: the best few candidates refitted on all training rows."""
@@ -555,6 +559,7 @@ class _Search:
         for name in names:
             study.enqueue_trial({"candidate": name, **default_params(name, self.classification, imbalanced)})
         skips = 0
+        skipped: set[str] = set()
         while True:
             self.check_cancel()
             if self.options.max_trials is not None and len(self.trials) >= self.options.max_trials:
@@ -570,12 +575,16 @@ class _Search:
                 params = suggest_params(trial, candidate, self.classification)
             first = not self.trials
             left = self.deadline - self.reserve() - time.monotonic()
-            if not first and (left <= 0 or self.estimate(candidate, params) > left):
+            expected = self.estimate(candidate, params)
+            if not first and (left <= 0 or expected > left):
                 study.tell(trial, state=optuna.trial.TrialState.PRUNED)
                 skips += 1
                 if left <= 0:
                     self.log("stopping: the budget is spent")
                     break
+                if candidate not in skipped:
+                    skipped.add(candidate)
+                    self.log(f"{candidate} skipped: about {expected:.1f} s needed, {left:.1f} s left")
                 continue
             result = self.cross_validate(trial.number, candidate, params, must_finish=first)
             if result is None:
@@ -586,7 +595,7 @@ class _Search:
             skips = 0
             study.tell(trial, result.mean)
             self.trials.append(result)
-            self.history.setdefault(candidate, []).append(result.seconds / cost_units(candidate, params))
+            self.history.setdefault(candidate, []).append(result.seconds / self.units(candidate, params))
             self.log(
                 f"trial {trial.number} {candidate}: {self.metric} {result.mean:.4f} ± {result.std:.4f} "
                 f"({result.seconds:.1f} s)"
