@@ -279,3 +279,36 @@ def test_an_empty_frame_has_a_profile() -> None:
     assert profile.rows == 0 and profile.duplicated_rows == 0
     assert [c.missing_share for c in profile.columns] == [0.0, 0.0]
     assert profile.warnings == [] and profile.suggested_targets == []
+
+
+def test_odd_values_and_dtypes_profile_without_error() -> None:
+    frame = pd.DataFrame(
+        {
+            "objects": [1, "a", 2.5, None, pd.Timestamp("2020-01-01"), "b"],
+            "huge": [1e308, -1e308, 0.0, 1.0, 2.0, -0.0],
+            "inf": [np.inf] * 6,
+            "nullable_int": pd.array([1, None, 3, 4, 5, 6], dtype="Int64"),
+            "nullable_bool": pd.array([True, None, False, True, True, False], dtype="boolean"),
+            "categorical": pd.Categorical(["a", "b", None, "a", "b", "a"]),
+            "strings": pd.array(["1", "2", None, "4", "5", "6"], dtype="string"),
+            "long": ["x" * (1 << 20)] + ["y"] * 5,
+        }
+    )
+    profile = profile_frame(frame)
+    kinds = {c.name: c.kind for c in profile.columns}
+    assert kinds == {
+        "objects": "category",
+        "huge": "integer",
+        "inf": "number",
+        "nullable_int": "integer",
+        "nullable_bool": "boolean",
+        "categorical": "category",
+        "strings": "integer",
+        "long": "text",
+    }
+    huge = profile.columns[1]
+    assert (huge.min, huge.max, huge.histogram) == (-1e308, 1e308, [])
+    messages = {(w.code, w.column): w.message for w in profile.warnings}
+    assert messages["constant", "inf"] == "inf holds a single value (inf): it cannot help a model"
+    assert ("infinities", "inf") in messages and ("mixed_types", "objects") in messages
+    json.dumps(profile.model_dump(), allow_nan=False)

@@ -94,6 +94,8 @@ class _Column:
     """Numbers (float, NaN for missing) for numbers, booleans and dates (seconds); None otherwise."""
     infinities: int = 0
     numbers_and_words: tuple[int, int] | None = None
+    single: str | None = None
+    """The value of a column that holds one value."""
 
 
 # --- kinds ---------------------------------------------------------------------------------------
@@ -115,7 +117,7 @@ def _numeric_kind(name: str, numbers: pd.Series, distinct: int) -> ColumnKind:
     if not (finite == np.round(finite)).all():
         return "number"
     unique_share = distinct / len(finite)
-    span = float(finite.max() - finite.min()) + 1
+    span = float(finite.max()) - float(finite.min()) + 1
     # A row counter: distinct, consecutive or nearly so, in order.
     counter = span <= 1.1 * len(finite) and finite.is_monotonic_increasing
     if len(finite) >= 20 and unique_share >= 0.99 and (_id_name(name) or counter):
@@ -173,6 +175,8 @@ def _histogram(values: np.ndarray, integer: bool) -> list[HistogramBin]:
     low, high = float(values.min()), float(values.max())
     if low == high:
         return [HistogramBin(start=low, end=high, count=int(values.size))]
+    if not math.isfinite(high - low):  # values near the largest float: no bin width can be written
+        return []
     if integer and high - low < BINS:
         counts, edges = np.histogram(values, bins=int(high - low) + 1, range=(low - 0.5, high + 0.5))
     else:
@@ -189,13 +193,18 @@ def _number_stats(profile: ColumnProfile, numbers: pd.Series) -> int:
     finite = array[np.isfinite(array)]
     infinities = int(np.isinf(array).sum())
     if finite.size:
-        profile.min, profile.max = float(finite.min()), float(finite.max())
-        profile.mean = _float(finite.mean())
-        profile.std = _float(finite.std(ddof=1)) if finite.size > 1 else 0.0
-        quantiles = np.quantile(finite, list(_QUANTILES.values()))
-        profile.quantiles = {k: float(q) for k, q in zip(_QUANTILES, quantiles, strict=True)}
-        profile.histogram = _histogram(finite, profile.kind in ("integer", "id"))
+        with np.errstate(over="ignore", invalid="ignore"):  # sums of values near the largest float
+            _fill_number_stats(profile, finite)
     return infinities
+
+
+def _fill_number_stats(profile: ColumnProfile, finite: np.ndarray) -> None:
+    profile.min, profile.max = float(finite.min()), float(finite.max())
+    profile.mean = _float(finite.mean())
+    profile.std = _float(finite.std(ddof=1)) if finite.size > 1 else 0.0
+    quantiles = [_float(q) for q in np.quantile(finite, list(_QUANTILES.values()))]
+    profile.quantiles = {k: q for k, q in zip(_QUANTILES, quantiles, strict=True) if q is not None}
+    profile.histogram = _histogram(finite, profile.kind in ("integer", "id"))
 
 
 def _date_stats(profile: ColumnProfile, dates: pd.Series) -> pd.Series:
@@ -228,6 +237,8 @@ def _analyse(series: pd.Series, name: str) -> _Column:
         distinct=distinct,
     )
     column = _Column(profile=profile)
+    if distinct == 1:
+        column.single = text_of(series.dropna().iloc[0])
     if storage == "bool":
         profile.kind = "boolean"
     elif storage == "datetime":
@@ -279,8 +290,7 @@ def _column_warnings(column: _Column, rows: int) -> list[ProfileWarning]:
     elif p.missing_share > 0.5:
         warn("many_missing", f"{p.name} is missing in {p.missing_share:.0%} of the rows")
     if p.distinct == 1:
-        value = p.top_values[0].value if p.top_values else p.min if p.min is not None else "one value"
-        warn("constant", f"{p.name} holds a single value ({value}): it cannot help a model")
+        warn("constant", f"{p.name} holds a single value ({column.single}): it cannot help a model")
     if p.kind == "id":
         warn(
             "id_like",
