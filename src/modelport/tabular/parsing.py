@@ -42,14 +42,13 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import io
 import re
 import warnings
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -106,7 +105,7 @@ _BOOLEANS = pa.array(sorted(TRUE_WORDS | FALSE_WORDS), pa.string())
 _TRUE = pa.array(sorted(TRUE_WORDS), pa.string())
 _ZERO_ONE = pa.array(["0", "1"], pa.string())
 _SPACES = r"[ \x{00A0}\x{202F}\x{2009}]"
-_ZERO_PADDED = r"^[+-]?0[0-9]+$"
+_ZERO_PADDED = r"^0[0-9]+$"
 _INTEGER = r"^[+-]?[0-9]+$"
 _CURRENCY = "€$£¥"
 _SIGN_BEFORE = rf"^([+-]?){_SPACES}*[{_CURRENCY}]{_SPACES}*"
@@ -128,7 +127,14 @@ _JSON_START = re.compile(r'^(?:\{\s*(?:"|\})|\[\s*(?:[\[{"\]]|-?\d|true\b|false\
 _BLANK_LINE = re.compile(rb"(?:\r\n|\n|\r(?!\n))(?=[\r\n])")
 _LEADING_BLANK_LINES = re.compile(rb"\A(?:[ \t]*(?:\r\n|\n|\r))+")
 _NEWLINE = re.compile(rb"\r\n|\n|\r")
+_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
+_NOT_BLANK = re.compile(rb"\S")
 _BLOCK = 4 << 20
+_SAMPLE = 2000
+
+
+_Column: TypeAlias = pa.Array | pa.ChunkedArray
+"""A column of text as pyarrow holds it."""
 
 
 @dataclass
@@ -170,6 +176,7 @@ def read_dataset(path: Path, filename: str) -> tuple[pd.DataFrame, ParseReport]:
             encoding = delimiter = None
         else:
             raw_names, columns, encoding, delimiter = _read_csv(path, findings)
+            pa.default_memory_pool().release_unused()
         frame, renames = _build(raw_names, columns, findings)
     except InvalidArgument:
         raise
@@ -193,7 +200,7 @@ def read_dataset(path: Path, filename: str) -> tuple[pd.DataFrame, ParseReport]:
 
 
 def _build(
-    raw_names: list[str], columns: list[pa.Array | pd.Series], findings: _Findings
+    raw_names: list[str], columns: list[_Column | pd.Series], findings: _Findings
 ) -> tuple[pd.DataFrame, list[HeaderRename]]:
     """The typed frame from the header's names and the raw columns; renames of the kept columns."""
     names, renames = _clean_names(raw_names)
@@ -201,8 +208,11 @@ def _build(
         raise _file_error("the file has a header but no rows")
     typed: dict[str, pd.Series] = {}
     kept: set[str] = set()
-    for name, column in zip(names, columns, strict=True):
+    columns.reverse()
+    for name in names:
+        column = columns.pop()  # each raw column is released once typed (the list is the caller's)
         series = column if isinstance(column, pd.Series) else _type_text_column(name, column, findings)
+        del column
         if series is None or bool(series.isna().all()):
             findings.dropped.append(name)
             continue
@@ -210,7 +220,9 @@ def _build(
         kept.add(name)
     if not typed:
         raise _file_error("every column of the file is empty")
-    frame = pd.DataFrame(typed)
+    frame = pd.DataFrame(typed, copy=False)
+    del typed
+    pa.default_memory_pool().release_unused()
     frame.index = pd.RangeIndex(len(frame))
     return frame, [rename for rename in renames if rename.name in kept]
 
@@ -242,12 +254,12 @@ def _clean_names(raw: list[str]) -> tuple[list[str], list[HeaderRename]]:
 # --- CSV ------------------------------------------------------------------------------------------------
 
 
-def _read_csv(path: Path, findings: _Findings) -> tuple[list[str], list[pa.Array], str, str]:
+def _read_csv(path: Path, findings: _Findings) -> tuple[list[str], list[_Column], str, str]:
     """The header's raw names, the columns as text (blank rows removed), the encoding and delimiter."""
     data, encoding = _utf8(path.read_bytes(), findings)
     leading = _LEADING_BLANK_LINES.match(data)
     start = leading.end() if leading else 0
-    if not data[start:].strip():
+    if _NOT_BLANK.search(data, start) is None:
         raise _file_error("the file is empty")
     head = data[start : start + readers.SNIFF_BYTES + 1]
     truncated = len(head) > readers.SNIFF_BYTES
@@ -261,17 +273,20 @@ def _read_csv(path: Path, findings: _Findings) -> tuple[list[str], list[pa.Array
         text = text[: text.rindex("\n") + 1]
     delimiter = readers._sniff_delimiter(text, truncated, prefer_tab=path.suffix.lower() == ".tsv")
     findings.decimal_hint = readers._sniff_decimal(text, delimiter, truncated)
-    body = memoryview(data)[start:]
     blank = len(_NEWLINE.findall(data, 0, start))
-    odd_quotes = data.count(b'"') % 2 == 1
-    table = None if odd_quotes else _arrow_table(body, delimiter, data)
+    body = data[start:] if start else data  # a copy only after leading blank lines
+    del data
+    odd_quotes = body.count(b'"') % 2 == 1
+    table = None if odd_quotes else _arrow_table(body, delimiter)
     if table is None:
         raw_names, columns, skipped = _python_records(body, delimiter, findings, blank + 1, odd_quotes)
         findings.skipped += blank + skipped
     else:
         raw_names = [str(table.column(i)[0].as_py()) for i in range(table.num_columns)]
-        columns = [table.column(i).slice(1).combine_chunks() for i in range(table.num_columns)]
-        findings.skipped += blank + _count_blank_lines(data, start, delimiter)
+        columns = [table.column(i).slice(1) for i in range(table.num_columns)]
+        del table
+        findings.skipped += blank + _count_blank_lines(body, delimiter)
+    del body
     columns = _drop_blank_rows(columns, findings)
     return raw_names, columns, encoding, delimiter
 
@@ -290,7 +305,7 @@ def _utf8(raw: bytes, findings: _Findings) -> tuple[bytes, str]:
         if "\x00" in text:
             raise _file_error("the file holds binary data (NUL characters), not CSV text")
         return text.encode("utf-8"), "utf-16"
-    if not raw.strip():
+    if _NOT_BLANK.search(raw) is None:
         raise _file_error("the file is empty")
     readers._reject_non_text(raw[: readers.SNIFF_BYTES])
     if b"\x00" in raw:
@@ -299,13 +314,11 @@ def _utf8(raw: bytes, findings: _Findings) -> tuple[bytes, str]:
     encoding = "utf-8"
     if raw.startswith(codecs.BOM_UTF8):
         raw, encoding = raw[len(codecs.BOM_UTF8) :], "utf-8-sig"
-    try:
-        raw.decode("utf-8")
+    bad = _invalid_utf8(raw)
+    if bad is None:
         return raw, encoding
-    except UnicodeDecodeError as exc:
-        bad = exc.start
     line = raw.count(b"\n", 0, bad) + 1
-    if encoding == "utf-8-sig" or any(byte >= 0x80 for byte in raw[:bad]):
+    if encoding == "utf-8-sig" or not raw[:bad].isascii():
         raise _file_error(
             f"line {line}: byte 0x{raw[bad]:02X} is not valid UTF-8 while the lines before are UTF-8: "
             "save the whole file in one encoding, preferably 'CSV UTF-8'",
@@ -318,6 +331,21 @@ def _utf8(raw: bytes, findings: _Findings) -> tuple[bytes, str]:
     label = "Windows-1252" if encoding == "cp1252" else "Latin-1"
     findings.notes.append(f"the file is not UTF-8 (line {line}): read as {label}")
     return text.encode("utf-8"), encoding
+
+
+def _invalid_utf8(raw: bytes) -> int | None:
+    """The offset of the first byte that is not valid UTF-8, or None; decoded 1 MiB at a time so
+    that checking a big file does not hold its text."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(raw)
+    step = 1 << 20
+    for offset in range(0, len(raw), step):
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(view[offset : offset + step], final=offset + step >= len(raw))
+        except UnicodeDecodeError as exc:
+            return offset - pending + exc.start
+    return None
 
 
 def _looks_utf16(raw: bytes) -> bool:
@@ -340,7 +368,7 @@ def _refuse_control_characters(text: str) -> None:
         raise _file_error("the file holds binary data (control characters), not CSV text")
 
 
-def _arrow_table(body: memoryview, delimiter: str, data: bytes) -> pa.Table | None:
+def _arrow_table(body: bytes, delimiter: str) -> pa.Table | None:
     """All fields as text with pyarrow (header included as row 0); None when a record is ragged or
     pyarrow cannot read the file (the csv module then reads it, or names the line)."""
     first = _first_record(body, delimiter)
@@ -364,7 +392,7 @@ def _arrow_table(body: memoryview, delimiter: str, data: bytes) -> pa.Table | No
                     quote_char='"',
                     double_quote=True,
                     escape_char=False,
-                    newlines_in_values=b'"' in data,
+                    newlines_in_values=b'"' in body,
                     ignore_empty_lines=True,
                     invalid_row_handler=on_invalid,
                 ),
@@ -382,10 +410,9 @@ def _arrow_table(body: memoryview, delimiter: str, data: bytes) -> pa.Table | No
     return None
 
 
-def _first_record(body: memoryview, delimiter: str) -> list[str] | None:
-    stream = io.TextIOWrapper(io.BytesIO(body), encoding="utf-8", newline="")
+def _first_record(body: bytes, delimiter: str) -> list[str] | None:
     try:
-        for row in csv.reader(stream, delimiter=delimiter, quotechar='"'):
+        for row in csv.reader(_Lines(body), delimiter=delimiter, quotechar='"'):
             if row:
                 return row
     except csv.Error:
@@ -396,21 +423,21 @@ def _first_record(body: memoryview, delimiter: str) -> list[str] | None:
 class _Lines:
     """The decoded lines of a text, with a flag set once a reader asked for one past the last."""
 
-    def __init__(self, body: memoryview, skip: int = 0) -> None:
-        self._stream = io.TextIOWrapper(io.BytesIO(body), encoding="utf-8", newline="")
+    def __init__(self, body: bytes, skip: int = 0) -> None:
+        self._body = body
         self._skip = skip
         self.exhausted = False
 
     def __iter__(self) -> Iterator[str]:
-        for number, line in enumerate(self._stream):
+        for number, line in enumerate(_LINE.finditer(self._body)):
             if number >= self._skip:
-                yield line
+                yield line.group().decode("utf-8")
         self.exhausted = True
 
 
 def _python_records(
-    body: memoryview, delimiter: str, findings: _Findings, start_line: int, odd_quotes: bool
-) -> tuple[list[str], list[pa.Array], int]:
+    body: bytes, delimiter: str, findings: _Findings, start_line: int, odd_quotes: bool
+) -> tuple[list[str], list[_Column], int]:
     """The file read with the csv module: the header, the columns, and the blank lines skipped.
 
     Short rows are padded with empty fields; long rows are refused with their line unless the
@@ -466,7 +493,7 @@ def _python_records(
     return header, [pa.array(column, pa.string()) for column in cells], blank
 
 
-def _open_quote_at_end(body: memoryview, delimiter: str, skip: int) -> bool:
+def _open_quote_at_end(body: bytes, delimiter: str, skip: int) -> bool:
     """Whether the record starting after ``skip`` lines runs into the end of the file inside quotes
     (the strict csv reader then asks for a line past the last one)."""
     lines = _Lines(body, skip)
@@ -478,23 +505,27 @@ def _open_quote_at_end(body: memoryview, delimiter: str, skip: int) -> bool:
     return False
 
 
-def _count_blank_lines(data: bytes, start: int, delimiter: str) -> int:
+def _count_blank_lines(body: bytes, delimiter: str) -> int:
     """Blank lines after the header's start, which pyarrow skipped; the csv module counts them when
     quoted values could hold blank lines themselves."""
-    found = len(_BLANK_LINE.findall(data, start))
-    if found == 0 or b'"' not in data:
+    if not any(pair in body for pair in (b"\n\n", b"\n\r\n", b"\r\r")):
+        return 0  # a quick look first: bytes.find is far faster than a regular expression
+    found = len(_BLANK_LINE.findall(body))
+    if found == 0 or b'"' not in body:
         return found
-    return sum(1 for row in csv.reader(_Lines(memoryview(data)[start:]), delimiter=delimiter) if not row)
+    return sum(1 for row in csv.reader(_Lines(body), delimiter=delimiter) if not row)
 
 
-def _drop_blank_rows(columns: list[pa.Array], findings: _Findings) -> list[pa.Array]:
+def _drop_blank_rows(columns: list[_Column], findings: _Findings) -> list[_Column]:
     """Columns stripped of surrounding blanks, without the rows that have no value at all."""
-    stripped = [pc.utf8_trim_whitespace(column) for column in columns]
+    stripped = columns  # replaced one by one, so that each original is released once stripped
+    for i, column in enumerate(columns):
+        stripped[i] = pc.utf8_trim_whitespace(column)
     if not stripped or len(stripped[0]) == 0:
         return stripped
-    blank = pc.equal(pc.utf8_length(stripped[0]), 0)
+    blank = pc.equal(stripped[0], "")
     for column in stripped[1:]:
-        blank = pc.and_(blank, pc.equal(pc.utf8_length(column), 0))
+        blank = pc.and_(blank, pc.equal(column, ""))
     count = int(pc.sum(blank).as_py() or 0)
     if count:
         findings.skipped += count
@@ -506,12 +537,12 @@ def _drop_blank_rows(columns: list[pa.Array], findings: _Findings) -> list[pa.Ar
 # --- column types ---------------------------------------------------------------------------------------
 
 
-def _type_text_column(name: str, column: pa.Array, findings: _Findings) -> pd.Series | None:
+def _type_text_column(name: str, column: _Column, findings: _Findings) -> pd.Series | None:
     """A column of text cells (stripped; null = empty) typed; None when no value is left."""
     column = pc.fill_null(column, "")
-    lower = pc.utf8_lower(column)
+    lower = pc.ascii_lower(column)  # the tokens and boolean words are ASCII
     tokens = pc.is_in(lower, value_set=_TOKENS)
-    missing = pc.or_(tokens, pc.equal(pc.utf8_length(column), 0))
+    missing = pc.or_(tokens, pc.equal(column, ""))
     present = pc.invert(missing)
     values = pc.filter(column, present)
     if len(values) == 0:
@@ -522,17 +553,14 @@ def _type_text_column(name: str, column: pa.Array, findings: _Findings) -> pd.Se
     with_nulls = pc.if_else(missing, pa.scalar(None, pa.string()), column)
     has_missing = len(values) < len(column)
     present_lower = pc.filter(lower, present)
-    if (
-        pc.all(pc.is_in(present_lower, value_set=_BOOLEANS)).as_py()
-        and not pc.all(pc.is_in(present_lower, value_set=_ZERO_ONE)).as_py()
-    ):
+    if _all_in(present_lower, _BOOLEANS) and not _all_in(present_lower, _ZERO_ONE):
         flags = pc.if_else(missing, pa.scalar(None, pa.bool_()), pc.is_in(lower, value_set=_TRUE))
         return (
             pd.Series(pd.array(flags.to_pylist(), dtype="boolean"))
             if has_missing
             else pd.Series(flags.to_numpy(zero_copy_only=False), dtype=bool)
         )
-    if not pc.any(pc.match_substring_regex(values, _ZERO_PADDED)).as_py():
+    if not _zero_padded(values):
         numbers = _numbers(name, values, with_nulls, findings)
         if numbers is not None:
             return numbers
@@ -545,90 +573,118 @@ def _type_text_column(name: str, column: pa.Array, findings: _Findings) -> pd.Se
     return pd.Series(texts, dtype=object)
 
 
-def _numbers(name: str, values: pa.Array, with_nulls: pa.Array, findings: _Findings) -> pd.Series | None:
+def _zero_padded(values: _Column) -> bool:
+    """Whether a value is a code such as ``01234`` (only values starting with 0 are looked at)."""
+    leading = pc.filter(values, pc.starts_with(values, "0"))
+    return len(leading) > 0 and bool(pc.any(pc.match_substring_regex(leading, _ZERO_PADDED)).as_py())
+
+
+def _all_match(values: _Column, pattern: str) -> bool:
+    """Whether every value matches a regular expression (the head is tried first: most columns that
+    do not fit a type show it early)."""
+    head = values.slice(0, _SAMPLE)
+    if len(values) > _SAMPLE and not pc.all(pc.match_substring_regex(head, pattern)).as_py():
+        return False
+    return bool(pc.all(pc.match_substring_regex(values, pattern)).as_py())
+
+
+def _all_in(values: _Column, words: _Column) -> bool:
+    """Whether every value is one of ``words`` (the head tried first)."""
+    head = values.slice(0, _SAMPLE)
+    if len(values) > _SAMPLE and not pc.all(pc.is_in(head, value_set=words)).as_py():
+        return False
+    return bool(pc.all(pc.is_in(values, value_set=words)).as_py())
+
+
+def _numbers(name: str, values: _Column, with_nulls: _Column, findings: _Findings) -> pd.Series | None:
     """The column as numbers when every present value is one (see the module doc); else None."""
-    if pc.any(pc.match_substring(values, "\u2212")).as_py():  # the typographic minus sign
-        values, with_nulls = (pc.replace_substring(a, "\u2212", "-") for a in (values, with_nulls))
-    signs = ""
-    if pc.any(pc.match_substring_regex(values, rf"[{_CURRENCY}%]")).as_py():
-        signs = "".join(s for s in _CURRENCY + "%" if pc.any(pc.match_substring(values, s)).as_py())
-        values, with_nulls = (
-            pc.replace_substring_regex(pc.replace_substring_regex(a, _SIGN_BEFORE, r"\1"), _SIGN_AFTER, "")
-            for a in (values, with_nulls)
-        )
-    plain = (".", None)
-    candidates: list[tuple[str, str | None]] = [
-        (",", None),
-        (",", "."),
-        (",", _SPACE_NAME),
-        plain,
-        (".", ","),
-        (".", _SPACE_NAME),
-        (".", "'"),
-    ]
-    if findings.decimal_hint == ".":
-        candidates = [plain, *candidates[4:], *candidates[:3]]
-    for decimal, thousands in candidates:
-        if (decimal, thousands) != plain and not pc.all(
-            pc.match_substring_regex(values, _number_pattern(decimal, thousands))
-        ).as_py():
-            continue
-        try:
-            converted = _convert(values, decimal, thousands)
-        except pa.ArrowInvalid:
-            continue
-        if converted is None:
-            return None  # integers too large for 64 bits: kept as text
-        series = _convert(with_nulls, decimal, thousands, as_float=len(values) < len(with_nulls))
-        assert series is not None
+    decimal, thousands, signs = ".", None, ""
+    if not _plain_numbers(values, findings.decimal_hint):
+        if pc.any(pc.match_substring(values, "\u2212")).as_py():  # the typographic minus sign
+            values, with_nulls = (pc.replace_substring(a, "\u2212", "-") for a in (values, with_nulls))
+        if pc.any(pc.match_substring_regex(values, rf"[{_CURRENCY}%]")).as_py():
+            signs = "".join(s for s in _CURRENCY + "%" if pc.any(pc.match_substring(values, s)).as_py())
+            values, with_nulls = (
+                pc.replace_substring_regex(
+                    pc.replace_substring_regex(a, _SIGN_BEFORE, r"\1"), _SIGN_AFTER, ""
+                )
+                for a in (values, with_nulls)
+            )
+        for decimal, thousands in _formats(findings.decimal_hint):
+            if _all_match(values, _number_pattern(decimal, thousands)):
+                normalized = _normalized(values, decimal, thousands)
+                if _plain_numbers(normalized, "."):
+                    break
+        else:
+            return None
         decimal = decimal if pc.any(pc.match_substring(values, decimal)).as_py() else "."
         if (
             thousands is not None
-            and not pc.any(
-                pc.match_substring_regex(
-                    values, _SPACES if thousands == _SPACE_NAME else re.escape(thousands)
-                )
-            ).as_py()
+            and not pc.any(pc.match_substring_regex(values, _separator(thousands))).as_py()
         ):
             thousands = None
-        if decimal == "," or thousands or signs:
-            findings.decimals.add(decimal)
-            if thousands:
-                findings.thousands.append(" " if thousands == _SPACE_NAME else thousands)
-            findings.notes.append(_number_note(name, decimal, thousands, signs))
-        return series
-    return None
+        values, with_nulls = normalized, _normalized(with_nulls, decimal, thousands)
+    series = _typed_numbers(values, with_nulls)
+    if series is None:
+        return None
+    if decimal == "," or thousands or signs:
+        findings.decimals.add(decimal)
+        if thousands:
+            findings.thousands.append(" " if thousands == _SPACE_NAME else thousands)
+        findings.notes.append(_number_note(name, decimal, thousands, signs))
+    return series
+
+
+def _plain_numbers(values: _Column, decimal_hint: str) -> bool:
+    """Whether every value is a number as Arrow writes them (``1.5``, ``-0``, ``1e3``, ``inf``); in a
+    file whose decimal mark is a comma, ``1.234`` is taken for a thousands separator instead."""
+    try:
+        pc.cast(values, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
+    return decimal_hint == "." or not pc.any(pc.match_substring(values, ".")).as_py()
+
+
+def _formats(decimal_hint: str) -> list[tuple[str, str | None]]:
+    """The (decimal mark, thousands separator) pairs to try, the file's decimal mark first."""
+    comma: list[tuple[str, str | None]] = [(",", None), (",", "."), (",", _SPACE_NAME)]
+    dot: list[tuple[str, str | None]] = [(".", None), (".", ","), (".", _SPACE_NAME), (".", "'")]
+    return comma + dot if decimal_hint == "," else dot + comma
+
+
+def _separator(thousands: str) -> str:
+    return _SPACES if thousands == _SPACE_NAME else re.escape(thousands)
 
 
 def _number_pattern(decimal: str, thousands: str | None) -> str:
     d = re.escape(decimal)
     number = rf"[0-9]+(?:{d}[0-9]*)?|{d}[0-9]+"
     if thousands is not None:
-        t = _SPACES if thousands == _SPACE_NAME else re.escape(thousands)
-        number = rf"[0-9]{{1,3}}(?:{t}[0-9]{{3}})+(?:{d}[0-9]*)?|{number}"
+        number = rf"[0-9]{{1,3}}(?:{_separator(thousands)}[0-9]{{3}})+(?:{d}[0-9]*)?|{number}"
     return rf"^[+-]?(?:{number}|(?i:inf|infinity))$"
 
 
-def _convert(
-    values: pa.Array, decimal: str, thousands: str | None, as_float: bool = False
-) -> pd.Series | None:
-    """Numbers from their text: int64 when all are integers (None when one does not fit), else
-    float64 (also when ``as_float``: integers with missing values)."""
+def _normalized(values: _Column, decimal: str, thousands: str | None) -> _Column:
+    """Numbers written as Arrow reads them: no thousands separator, a decimal point."""
     if thousands == _SPACE_NAME:
         values = pc.replace_substring_regex(values, _SPACES, "")
     elif thousands is not None:
         values = pc.replace_substring(values, thousands, "")
-    if decimal == ",":
-        values = pc.replace_substring(values, ",", ".")
-    integers = pc.all(pc.match_substring_regex(values, _INTEGER)).as_py()
-    if integers and not as_float:
-        try:
-            return pd.Series(pc.cast(values, pa.int64()).to_numpy(), dtype=np.int64)
-        except pa.ArrowInvalid:
+    return pc.replace_substring(values, ",", ".") if decimal == "," else values
+
+
+def _typed_numbers(values: _Column, with_nulls: _Column) -> pd.Series | None:
+    """int64 when every value is an integer and none is missing, else float64; None for integers
+    too large for 64 bits (kept as text: account numbers and the like lose digits as floats)."""
+    try:
+        integers = pc.cast(pc.utf8_ltrim(values, "+"), pa.int64())
+    except pa.ArrowInvalid:
+        if _all_match(values, _INTEGER):
             return None
-    if integers and pc.any(pc.greater(pc.utf8_length(pc.utf8_ltrim(values, "+-")), 18)).as_py():
-        return None
-    floats = pc.cast(values, pa.float64())
+        integers = None
+    if integers is not None and len(values) == len(with_nulls):
+        return pd.Series(integers.to_numpy(), dtype=np.int64)
+    floats = pc.cast(with_nulls, pa.float64())
     return pd.Series(floats.to_numpy(zero_copy_only=False), dtype=np.float64)
 
 
@@ -643,41 +699,72 @@ def _number_note(name: str, decimal: str, thousands: str | None, signs: str) -> 
     return f"column {name!r}: read as numbers ({', '.join(parts)})"
 
 
-def _dates(name: str, values: pa.Array, with_nulls: pa.Array, findings: _Findings) -> pd.Series | None:
+def _dates(name: str, values: _Column, with_nulls: _Column, findings: _Findings) -> pd.Series | None:
     """The column as UTC datetimes when every present value looks like a date and parses; else None."""
-    if not pc.all(pc.match_substring_regex(values, _DATE)).as_py():
+    if not _all_match(values, _DATE):
         return None
-    dayfirst = False
-    parts = pc.extract_regex(pc.utf8_lower(values), _DAY_MONTH)
-    matched = pc.drop_null(parts) if parts.null_count < len(parts) else None
-    if matched is not None and len(matched) > 0:
-        first = pc.max(pc.cast(pc.struct_field(matched, "first"), pa.int32())).as_py()
-        second = pc.max(pc.cast(pc.struct_field(matched, "second"), pa.int32())).as_py()
-        dayfirst = first > 12 or (second <= 12 and findings.decimal_hint == ",")
-        if first <= 12 and second <= 12:
+    parsed, offsets = _iso_dates(with_nulls)
+    if parsed is None:
+        dayfirst, ambiguous = _day_first(values, findings.decimal_hint)
+        parsed = _parsed_dates(with_nulls, dayfirst)
+        if parsed is None:
+            return None
+        if ambiguous is not None:
             order = "day first" if dayfirst else "month first"
-            findings.notes.append(f"column {name!r}: dates such as 03/04/2021 are ambiguous: read {order}")
+            findings.notes.append(f"column {name!r}: dates such as {ambiguous} are ambiguous: read {order}")
+        offsets = bool(pc.any(pc.match_substring_regex(values, _OFFSET)).as_py())
+    if offsets:
+        findings.notes.append(f"column {name!r}: dates with time-zone offsets converted to UTC")
+    return parsed
+
+
+def _iso_dates(with_nulls: _Column) -> tuple[pd.Series | None, bool]:
+    """ISO 8601 dates all with an offset, or all without one (taken as UTC), parsed by Arrow (100x
+    faster than pandas), and whether they had offsets; None when they are not such dates."""
+    for kind in (pa.timestamp("us", "UTC"), pa.timestamp("us")):
+        try:
+            stamps = pc.cast(with_nulls, kind).to_pandas()
+            if kind.tz is None:
+                stamps = stamps.dt.tz_localize("UTC")
+            return stamps.astype("datetime64[ns, UTC]"), kind.tz is not None
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError, OverflowError):
+            continue
+    return None, False
+
+
+def _day_first(values: _Column, decimal_hint: str) -> tuple[bool, str | None]:
+    """Whether dates such as 03/04/2021 are day first, and one of them when no value settles it."""
+    parts = pc.extract_regex(pc.utf8_lower(values), _DAY_MONTH)
+    matched = pc.drop_null(parts)
+    if len(matched) == 0:
+        return False, None
+    first = pc.max(pc.cast(pc.struct_field(matched, "first"), pa.int32())).as_py()
+    second = pc.max(pc.cast(pc.struct_field(matched, "second"), pa.int32())).as_py()
+    if first > 12 or second > 12:
+        return first > 12, None
+    example = pc.filter(values, pc.is_valid(parts))[0].as_py()
+    return decimal_hint == ",", example
+
+
+def _parsed_dates(with_nulls: _Column, dayfirst: bool) -> pd.Series | None:
+    """Dates in any format pandas reads (ISO 8601, then each value's own format); None when one
+    does not parse."""
     series = pd.Series(with_nulls.to_numpy(zero_copy_only=False), dtype=object)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        parsed = None
         for fmt in ("ISO8601", "mixed"):
             try:
                 parsed = pd.to_datetime(series, utc=True, format=fmt, dayfirst=dayfirst)
-                break
             except (ValueError, OverflowError, TypeError):
                 continue
-    if parsed is None:
-        return None
-    if pc.any(pc.match_substring_regex(values, _OFFSET)).as_py():
-        findings.notes.append(f"column {name!r}: dates with time-zone offsets converted to UTC")
-    return parsed.astype("datetime64[ns, UTC]")
+            return parsed.astype("datetime64[ns, UTC]")
+    return None
 
 
 # --- Excel ----------------------------------------------------------------------------------------------
 
 
-def _read_xlsx(path: Path, findings: _Findings) -> tuple[list[str], list[pa.Array | pd.Series]]:
+def _read_xlsx(path: Path, findings: _Findings) -> tuple[list[str], list[_Column | pd.Series]]:
     import openpyxl
 
     try:
@@ -710,7 +797,7 @@ def _read_xlsx(path: Path, findings: _Findings) -> tuple[list[str], list[pa.Arra
     header, data = filled[0][1], [row for _, row in filled[1:]]
     width = max(_width(row) for _, row in filled)
     names = [_header_text(header[i]) if i < len(header) else "" for i in range(width)]
-    columns: list[pa.Array | pd.Series] = []
+    columns: list[_Column | pd.Series] = []
     for i in range(width):
         cells = [row[i] if i < len(row) else None for row in data]
         columns.append(_xlsx_column(cells))
@@ -746,7 +833,7 @@ def _header_text(value: Any) -> str:
     return text if isinstance(text, str) else str(value)
 
 
-def _xlsx_column(cells: list[Any]) -> pa.Array | pd.Series:
+def _xlsx_column(cells: list[Any]) -> _Column | pd.Series:
     """A column of cells: typed as Excel typed it when all its values share one type (numbers,
     booleans, dates), else as text through the same rules as CSV."""
     values = [v for v in cells if _is_value(v)]
