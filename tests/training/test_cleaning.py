@@ -24,8 +24,10 @@ from modelport.training.cleaning import (
     apply_rows,
     check_steps,
     column_steps,
+    columns_after,
     preview,
     row_steps,
+    split_target,
 )
 
 
@@ -133,6 +135,42 @@ def test_row_and_column_steps_split_into_plain_dicts() -> None:
         {"op": "filter_rows", "column": "a", "operator": ">", "value": 1},
         {"op": "drop_duplicates", "columns": None},
     ]
+
+
+def test_columns_after_the_steps() -> None:
+    steps = [
+        {"op": "drop_columns", "columns": ["x"]},
+        {"op": "date_parts", "column": "when", "parts": ["year", "month"]},
+        {"op": "filter_rows", "column": "when_year", "operator": ">", "value": 2020},
+    ]
+    assert columns_after(["x", "when", "y"], steps) == ["y", "when_year", "when_month"]
+
+
+def test_split_target_keeps_the_target_out_of_the_cleaner() -> None:
+    steps = [
+        {"op": "missing_tokens", "tokens": ["?"]},
+        {"op": "cast", "column": "churn", "to": "boolean"},
+        {"op": "impute", "column": "age", "strategy": "median"},
+        {"op": "filter_rows", "column": "churn", "operator": "not_missing"},
+    ]
+    features, target = split_target(steps, "churn")
+    assert [s["op"] for s in features] == ["missing_tokens", "impute"]
+    assert target == [
+        {"op": "missing_tokens", "column": None, "tokens": ["?"]},
+        {"op": "cast", "column": "churn", "to": "boolean"},
+    ]
+    frame = pd.DataFrame({"age": [1.0, None, 3.0], "churn": ["yes", "?", "no"]})
+    assert Cleaner(features).fit_transform(frame[["age"]])["age"].tolist() == [1.0, 2.0, 3.0]
+    assert Cleaner(target).fit_transform(frame[["churn"]])["churn"].tolist() == [True, pd.NA, False]
+    with pytest.raises(InvalidArgument) as dropped:
+        split_target([{"op": "drop_columns", "columns": ["a", "churn"]}], "churn")
+    assert (dropped.value.field, dropped.value.message) == (
+        "steps[0].columns",
+        "step 1 (drop_columns) drops the target 'churn'",
+    )
+    with pytest.raises(InvalidArgument) as parts:
+        split_target([{"op": "date_parts", "column": "churn"}], "churn")
+    assert parts.value.field == "steps[0].column"
 
 
 # --- column steps --------------------------------------------------------------------------------
@@ -455,3 +493,19 @@ def test_preview_of_no_steps_and_of_bad_steps() -> None:
     with pytest.raises(InvalidArgument) as caught:
         preview(_frame(), [{"op": "cast", "column": "nope", "to": "number"}])
     assert caught.value.field == "steps[0].column"
+
+
+def test_a_repeated_index_is_kept() -> None:
+    frame = pd.DataFrame({"a": ["1", "2", "2", None], "d": ["2020-01-01"] * 4}, index=[7, 7, 8, 8])
+    steps = [
+        {"op": "cast", "column": "a", "to": "number"},
+        {"op": "impute", "column": "a", "strategy": "mean"},
+        {"op": "date_parts", "column": "d", "parts": ["year"]},
+    ]
+    cleaner = Cleaner(steps)
+    out = cleaner.fit_transform(frame)
+    assert out.index.tolist() == [7, 7, 8, 8]
+    assert out.to_dict("list") == {"a": [1.0, 2.0, 2.0, 5 / 3], "d_year": [2020.0] * 4}
+    pd.testing.assert_frame_equal(cleaner.transform(frame), out)
+    kept = apply_rows(frame, [{"op": "drop_duplicates"}])
+    assert kept.index.tolist() == [7, 7, 8]

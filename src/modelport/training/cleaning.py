@@ -46,7 +46,17 @@ from modelport.training.values import (
     to_text,
 )
 
-__all__ = ["ROW_OPS", "Cleaner", "apply_rows", "check_steps", "column_steps", "preview", "row_steps"]
+__all__ = [
+    "ROW_OPS",
+    "Cleaner",
+    "apply_rows",
+    "check_steps",
+    "column_steps",
+    "columns_after",
+    "preview",
+    "row_steps",
+    "split_target",
+]
 
 StepInput = CleaningStep | Mapping[str, Any]
 
@@ -99,6 +109,47 @@ def check_steps(columns: Sequence[str], steps: Sequence[StepInput]) -> None:
     step dropped), clip bounds in the wrong order or quantiles outside 0-1, a constant impute without a
     value, a filter without a value. InvalidArgument names the step and its field (``steps[2].column``).
     Whether a cast reads every value is only known on the data (:func:`preview`)."""
+    _columns_after(columns, _parse(steps))
+
+
+def columns_after(columns: Sequence[str], steps: Sequence[StepInput]) -> list[str]:
+    """The columns that a frame with ``columns`` has after the steps (checked as by :func:`check_steps`)."""
+    return _columns_after(columns, _parse(steps))
+
+
+def split_target(
+    steps: Sequence[StepInput], target: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The column steps of a training on ``target``, as plain dicts, in two lists: the features' (the
+    Cleaner of the trained pipeline, which never sees the target) and the target's own (cast, missing
+    tokens, impute, clip, to apply to the target column before training). A missing_tokens step on every
+    column goes to both. InvalidArgument when a step drops the target or splits it into date parts."""
+    features: list[dict[str, Any]] = []
+    own: list[dict[str, Any]] = []
+    for i, step in enumerate(_parse(steps)):
+        data = step.model_dump(mode="json")
+        if step.op in ROW_OPS:
+            continue
+        if isinstance(step, DropColumnsStep) and target in step.columns:
+            raise InvalidArgument(
+                f"{step_name(i, step)} drops the target {target!r}", field=f"steps[{i}].columns"
+            )
+        if isinstance(step, DatePartsStep) and step.column == target:
+            raise InvalidArgument(
+                f"{step_name(i, step)}: the target {target!r} cannot be split into date parts",
+                field=f"steps[{i}].column",
+            )
+        if isinstance(step, MissingTokensStep) and step.column is None:
+            features.append(data)
+            own.append(data)
+        elif getattr(step, "column", None) == target:
+            own.append(data)
+        else:
+            features.append(data)
+    return features, own
+
+
+def _columns_after(columns: Sequence[str], steps: list[Step]) -> list[str]:
     present = list(columns)
     dropped: dict[str, int] = {}
 
@@ -108,7 +159,7 @@ def check_steps(columns: Sequence[str], steps: Sequence[StepInput]) -> None:
         why = f" (step {dropped[column] + 1} removed it)" if column in dropped else ""
         raise InvalidArgument(f"{step_name(i, step)}: there is no column {column!r}{why}", field=field)
 
-    for i, step in enumerate(_parse(steps)):
+    for i, step in enumerate(steps):
         where = f"steps[{i}]"
         if isinstance(step, DropColumnsStep | DropDuplicatesStep):
             for column in step.columns or []:
@@ -143,6 +194,7 @@ def check_steps(columns: Sequence[str], steps: Sequence[StepInput]) -> None:
             if step.drop:
                 present.remove(step.column)
                 dropped[step.column] = i
+    return present
 
 
 def _check_clip(i: int, step: ClipStep) -> None:
@@ -291,13 +343,13 @@ class Cleaner(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         check_is_fitted(self, "learnt_")
         if not isinstance(X, pd.DataFrame):
             raise TypeError("Cleaner takes a pandas DataFrame")
-        columns: dict[str, pd.Series] = {}
+        columns: dict[str, Any] = {}
         for name, dtype, kind in zip(self.feature_names_in_, self.dtypes_in_, self.kinds_in_, strict=True):
             if name in X.columns:
-                columns[name] = _align(X[name], kind)
+                columns[name] = _align(X[name], kind).array
             else:
-                columns[name] = _empty_column(dtype, X.index)
-        frame = pd.DataFrame(columns, index=X.index)
+                columns[name] = _empty_column(dtype, X.index).array
+        frame = pd.DataFrame(columns, index=X.index)  # arrays: no alignment on a repeated index
         for i, step in enumerate(self._steps()):
             frame, _, _ = column_step(frame, i, step, fit=False, learnt=self.learnt_[i])
         return frame
