@@ -339,3 +339,28 @@ def test_pipeline_round_trips_through_skops_and_takes_raw_columns_with_blanks(tm
     assert set(loaded.predict(raw)) <= {"yes", "no"}
     holdout = loaded.predict_proba(outcome.X_holdout)
     assert metrics.score("roc_auc", outcome.y_holdout, holdout, classes=outcome.classes) > 0.7
+
+
+def test_nullable_types_infinities_and_long_text_train() -> None:
+    """Columns as the dataset reader types them: nullable booleans, integers and strings, infinities
+    and a very long text; the target a nullable boolean with a blank."""
+    rng = np.random.default_rng(1)
+    rows = 200
+    x = np.where(rng.random(rows) < 0.05, np.inf, rng.normal(size=rows))
+    frame = pd.DataFrame(
+        {
+            "flag": pd.array(rng.choice([True, False, None], rows), dtype="boolean"),
+            "count": pd.array(rng.choice([1, 2, 3, None], rows), dtype="Int64"),
+            "x": x,
+            "name": pd.array(rng.choice(["a", "b", None], rows), dtype="string"),
+            "long": ["word " * 20_000 + str(i % 5) for i in range(rows)],
+            "target": pd.array(np.nan_to_num(x, posinf=1.0) > 0, dtype="boolean"),
+        }
+    )
+    frame.loc[3, "target"] = pd.NA
+    outcome = train(frame, TrainOptions(target="target", budget_s=4, candidates=["linear", "lightgbm"]))
+    assert outcome.task == "binary" and outcome.classes == [False, True]
+    assert len(outcome.X_train) + len(outcome.X_holdout) == rows - 1
+    predicted = outcome.pipeline.predict(outcome.X_holdout)
+    assert set(predicted) <= {False, True}
+    assert metrics.score("accuracy", outcome.y_holdout, predicted) > 0.8

@@ -60,7 +60,7 @@ _MAX_CLASSES_DETECTED = 20  # integer targets with more distinct values are read
 _IMBALANCED_SHARE = 0.35  # below it, default configurations weigh classes
 _ENSEMBLE_POOL = 4
 _ENSEMBLE_STEPS = 12
-_DEADLINE_SHARE = 0.95  # of the budget; the rest absorbs estimation errors
+_DEADLINE_SHARE = 0.92  # of the budget; the rest absorbs estimation errors and a loaded machine
 _SKIPS_BEFORE_STOP = 12
 
 
@@ -143,8 +143,8 @@ def detect_task(y: pd.Series) -> str:
 
 def _labels(y: pd.Series) -> pd.Series:
     """Class labels that sort: integral floats as ints, mixed or categorical values as text."""
-    if isinstance(y.dtype, pd.CategoricalDtype) or str(y.dtype) in ("string", "boolean"):
-        y = y.astype(object)
+    if not isinstance(y.dtype, np.dtype):  # categorical, nullable integers, booleans or strings
+        y = pd.Series(y.to_numpy(dtype=object), index=y.index).infer_objects()
     if pd.api.types.is_float_dtype(y.dtype) and bool(np.all(y == np.round(y))):
         return y.astype(np.int64)
     if y.dtype == object:
@@ -219,7 +219,7 @@ def _prepare(frame: pd.DataFrame, options: TrainOptions) -> _Prepared:
     X = kept.drop(columns=[options.target])
     if X.shape[1] == 0:
         raise InvalidArgument("the dataset has no feature column besides the target", field="dataset")
-    cleaned = Cleaner(column_steps(options.steps)).fit_transform(X) if options.steps else X
+    cleaned = Cleaner(column_steps(options.steps)).fit_transform(X)
     layout = column_layout(cleaned)
     if not layout.used:
         reasons = ", ".join(f"{c} ({why})" for c, why in list(layout.dropped.items())[:10])

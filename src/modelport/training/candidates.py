@@ -151,10 +151,18 @@ class ToFloat(_Stateless):
         out = np.empty(frame.shape, dtype=float)
         for i, column in enumerate(frame.columns):
             series = frame[column]
-            if series.dtype == object:
-                series = series.map(lambda v: float(v) if isinstance(v, bool | np.bool_) else v)
-            out[:, i] = pd.to_numeric(series, errors="coerce").astype(float).to_numpy()
+            if not isinstance(series.dtype, np.dtype) or series.dtype == object:  # nullable or mixed
+                series = series.astype(object).map(_number)
+            values = pd.to_numeric(series, errors="coerce")
+            out[:, i] = np.asarray(values.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+        out[~np.isfinite(out)] = np.nan  # infinities are read as missing
         return out
+
+
+def _number(value: Any) -> Any:
+    if value is None or value is pd.NA:
+        return np.nan
+    return float(value) if isinstance(value, bool | np.bool_) else value
 
 
 class AsText(_Stateless):
@@ -429,7 +437,7 @@ def _space(trial: Any, name: str, classification: bool) -> dict[str, Any]:
         }
     elif name == "hist_gradient_boosting":
         params = {
-            "learning_rate": f("learning_rate", 0.01, 0.3, log=True),
+            "learning_rate": f("learning_rate", 0.02, 0.3, log=True),
             "max_leaf_nodes": i("max_leaf_nodes", 8, 128, log=True),
             "min_samples_leaf": i("min_samples_leaf", 5, 100, log=True),
             "l2_regularization": f("l2_regularization", 1e-8, 10.0, log=True),
@@ -437,7 +445,7 @@ def _space(trial: Any, name: str, classification: bool) -> dict[str, Any]:
         }
     elif name == "lightgbm":
         params = {
-            "learning_rate": f("learning_rate", 0.01, 0.3, log=True),
+            "learning_rate": f("learning_rate", 0.02, 0.3, log=True),
             "num_leaves": i("num_leaves", 8, 128, log=True),
             "min_child_samples": i("min_child_samples", 5, 100, log=True),
             "subsample": f("subsample", 0.5, 1.0),
@@ -446,7 +454,7 @@ def _space(trial: Any, name: str, classification: bool) -> dict[str, Any]:
         }
     elif name == "xgboost":
         params = {
-            "learning_rate": f("learning_rate", 0.01, 0.3, log=True),
+            "learning_rate": f("learning_rate", 0.02, 0.3, log=True),
             "max_depth": i("max_depth", 2, 10),
             "min_child_weight": f("min_child_weight", 0.5, 20.0, log=True),
             "subsample": f("subsample", 0.5, 1.0),
@@ -519,6 +527,12 @@ _RELATIVE_COST = {
 }
 
 
+def _tree_size(name: str, params: dict[str, Any]) -> float:
+    if name == "xgboost":
+        return float(2 ** int(params.get("max_depth", 6)))
+    return float(params.get("max_leaf_nodes", params.get("num_leaves", 31)))
+
+
 def cost_units(name: str, params: dict[str, Any], n_classes: int = 2) -> float:
     """A rough measure of a configuration's fitting cost (linear default = 1), to scale the time of
     trials that ran to one that has not: trees grow with their number and share of features, boosters
@@ -530,8 +544,9 @@ def cost_units(name: str, params: dict[str, Any], n_classes: int = 2) -> float:
             base * float(params.get("n_estimators", 100)) * float(params.get("max_features", 0.5)) / default
         )
     if name in ("lightgbm", "xgboost", "hist_gradient_boosting"):
-        rate = math.sqrt(_DEFAULTS[name]["learning_rate"] / float(params.get("learning_rate", 0.1)))
-        return base * rate * (n_classes**0.85 if n_classes > 2 else 1.0)
+        rounds = float(_DEFAULTS[name]["learning_rate"]) / float(params.get("learning_rate", 0.1))
+        size = _tree_size(name, params) / _tree_size(name, _DEFAULTS[name])
+        return base * rounds * math.sqrt(size) * (n_classes**0.85 if n_classes > 2 else 1.0)
     return base
 
 
@@ -568,7 +583,7 @@ def _estimator(
     if name == "lightgbm":
         lgbm: dict[str, Any] = {
             **p,
-            "n_estimators": 2000,
+            "n_estimators": 1000,
             "subsample_freq": 1,
             "random_state": seed,
             "n_jobs": n_jobs,
@@ -580,7 +595,7 @@ def _estimator(
     if name == "xgboost":
         xgb: dict[str, Any] = {
             **p,
-            "n_estimators": 2000,
+            "n_estimators": 1000,
             "tree_method": "hist",
             "random_state": seed,
             "n_jobs": n_jobs,
