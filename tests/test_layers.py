@@ -38,9 +38,10 @@ LAYERS: dict[str, int] = {
     "modelport.migrations": 1,
     "modelport.tabular": 1,
     "modelport.monitoring": 1,
-    # 2: the online path and batch runs
+    # 2: the online path, batch runs, and training (profiles, cleaning, search, jobs on the worker)
     "modelport.serving": 2,
     "modelport.batch": 2,
+    "modelport.training": 2,
     # 3: the rules and transactions (and the scheduler, which creates executions through them)
     "modelport.services": 3,
     # 4: what calls the services: the HTTP API, the demo loader; the HTTP client (SDK)

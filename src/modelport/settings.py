@@ -144,6 +144,17 @@ class Settings(BaseSettings):
     batch_chunk_rows: int = Field(
         default=50_000, gt=0, description="Rows read, scored and written per chunk."
     )
+    training_slack_seconds: int = Field(
+        default=120,
+        ge=0,
+        description="Time a training may take beyond its budget (final fit, evaluation, saving) before "
+        "its process is stopped; half the budget when that is longer.",
+    )
+    mlflow_tracking_uri: str | None = Field(
+        default=None,
+        description="MLflow tracking server that training runs, their metrics and best models are mirrored "
+        "to (e.g. http://mlflow:5000); no mirroring when empty. Needs the `mlflow` extra.",
+    )
     scheduler_enabled: bool = Field(
         default=True, description="Turn cron schedules into executions in this process."
     )

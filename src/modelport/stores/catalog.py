@@ -28,11 +28,13 @@ from modelport.principal import Principal
 from modelport.schemas import (
     Artifact,
     FacetCount,
+    Lineage,
     Model,
     ModelCreate,
     ModelSearch,
     ModelUpdate,
     ModelVersion,
+    ReferenceData,
     SearchQuery,
 )
 from modelport.stores.dialect import relevance, search_terms, text_match
@@ -336,6 +338,22 @@ class CatalogStore:
         self.s.flush()
         return self._to_versions(name, [version])[0]
 
+    def set_lineage(
+        self,
+        name: str,
+        version: int,
+        lineage: Lineage,
+        reference: ReferenceData | None,
+        principal: Principal,
+    ) -> ModelVersion:
+        """Record where version ``version`` of ``name`` came from (its dataset and training) and the
+        reference data of its training rows; returns the version. Raises NotFound as :meth:`get_version`."""
+        row = self._version_row(name, str(version), principal)
+        row.lineage = lineage.model_dump(mode="json")
+        row.reference = reference.model_dump(mode="json") if reference is not None else {}
+        self.s.flush()
+        return self._to_versions(name, [row])[0]
+
     def _version_row(self, name: str, ref: str, principal: Principal) -> ModelVersionRow:
         row = self._row(name, principal)
         stmt = select(ModelVersionRow).where(ModelVersionRow.model_id == row.id)
@@ -466,6 +484,8 @@ class CatalogStore:
                 created_by=users.get(r.created_by_id, ""),
                 created_at=r.created_at,
                 aliases=sorted(aliases[r.id]),
+                lineage=Lineage.model_validate(r.lineage) if r.lineage else None,
+                reference=ReferenceData.model_validate(r.reference) if r.reference else None,
             )
             for r in rows
         ]

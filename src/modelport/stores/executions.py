@@ -1,5 +1,9 @@
 """Execution store: the queue of runs, their progress, logs, and the recovery of lost ones.
 
+An execution is a run of a deployment (``kind`` score), the profile of a dataset version (profile) or
+a training (train). A score run is seen by whoever may see its deployment's model; a profile or a
+training by whoever may see its dataset.
+
 Status moves only along ``TRANSITIONS``; every status write checks the current status in its WHERE
 clause, so two processes can never both move the same execution.
 
@@ -17,22 +21,29 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from modelport.db.tables import (
+    DatasetRow,
+    DatasetVersionRow,
     DeploymentRow,
     ExecutionLogRow,
     ExecutionRow,
     ModelRow,
     PredictionLogRow,
+    TrainingRow,
     utcnow,
 )
 from modelport.errors import Conflict, NotFound
 from modelport.principal import Principal
 from modelport.schemas import Execution, ExecutionLog, Page
 from modelport.stores.catalog import visible_to
+from modelport.stores.datasets import dataset_visible_to
+
+JOB_KINDS = frozenset({"profile", "train"})
+"""Kinds of executions that read a dataset version instead of running a deployment."""
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "queued": frozenset({"running", "cancelled"}),
@@ -96,15 +107,50 @@ class ExecutionStore:
             ) from exc
         return row.id
 
-    def _row(self, execution_id: int, principal: Principal | None = None) -> ExecutionRow:
-        stmt = (
-            select(ExecutionRow)
-            .join(DeploymentRow, DeploymentRow.id == ExecutionRow.deployment_id)
-            .join(ModelRow, ModelRow.id == DeploymentRow.model_id)
-            .where(ExecutionRow.id == execution_id)
+    def create_job(
+        self, kind: str, dataset_version_id: int, *, triggered_by: str, input_ref: dict[str, Any]
+    ) -> int:
+        """Queue a ``profile`` or ``train`` execution that reads dataset version ``dataset_version_id``;
+        returns its id. Raises ValueError for another kind, NotFound if the version is gone."""
+        if kind not in JOB_KINDS:
+            raise ValueError(f"an execution of kind {kind!r} runs a deployment: use create()")
+        if self.s.get(DatasetVersionRow, dataset_version_id) is None:
+            raise NotFound(f"no dataset version {dataset_version_id}", field="dataset")
+        row = ExecutionRow(
+            kind=kind,
+            dataset_version_id=dataset_version_id,
+            trigger="api",
+            triggered_by=triggered_by,
+            engine="local",
+            status="queued",
+            input_ref=input_ref,
         )
+        self.s.add(row)
+        self.s.flush()
+        return row.id
+
+    @staticmethod
+    def _joined(stmt: Select[ExecutionRow]) -> Select[ExecutionRow]:
+        """``stmt`` (on executions) with the deployment and model of a score run and the dataset of a
+        profile or training, each joined when there is one."""
+        return (
+            stmt.outerjoin(DeploymentRow, DeploymentRow.id == ExecutionRow.deployment_id)
+            .outerjoin(ModelRow, ModelRow.id == DeploymentRow.model_id)
+            .outerjoin(DatasetVersionRow, DatasetVersionRow.id == ExecutionRow.dataset_version_id)
+            .outerjoin(DatasetRow, DatasetRow.id == DatasetVersionRow.dataset_id)
+        )
+
+    @staticmethod
+    def _visible(principal: Principal) -> ColumnElement[bool]:
+        return or_(
+            and_(ExecutionRow.deployment_id.is_not(None), visible_to(principal)),
+            and_(ExecutionRow.dataset_version_id.is_not(None), dataset_visible_to(principal)),
+        )
+
+    def _row(self, execution_id: int, principal: Principal | None = None) -> ExecutionRow:
+        stmt = self._joined(select(ExecutionRow)).where(ExecutionRow.id == execution_id)
         if principal is not None:
-            stmt = stmt.where(visible_to(principal))
+            stmt = stmt.where(self._visible(principal))
         row = self.s.scalar(stmt)
         if row is None:
             raise NotFound(f"no execution {execution_id}")
@@ -112,7 +158,7 @@ class ExecutionStore:
 
     def get(self, execution_id: int, principal: Principal | None = None) -> Execution:
         """Returns the execution ``execution_id``; raises NotFound if there is none or ``principal``
-        may not see its model (None: the system sees every one)."""
+        may not see its model or dataset (None: the system sees every one)."""
         return self._to_domain([self._row(execution_id, principal)])[0]
 
     def list_executions(
@@ -126,15 +172,17 @@ class ExecutionStore:
         status: str | None = None,
         trigger: str | None = None,
         since: datetime | None = None,
+        kind: str | None = "score",
+        dataset: str | None = None,
     ) -> Page[Execution]:
         """Returns one page of the executions ``principal`` may see, newest first, filtered by the
-        arguments given (``deployment``: an id or a name). Raises nothing."""
-        stmt = (
-            select(ExecutionRow)
-            .join(DeploymentRow, DeploymentRow.id == ExecutionRow.deployment_id)
-            .join(ModelRow, ModelRow.id == DeploymentRow.model_id)
-            .where(visible_to(principal))
-        )
+        arguments given (``deployment``: an id or a name; ``kind`` None: every kind, by default the
+        runs of deployments only; ``dataset``: a dataset's name). Raises nothing."""
+        stmt = self._joined(select(ExecutionRow)).where(self._visible(principal))
+        if kind:
+            stmt = stmt.where(ExecutionRow.kind == kind)
+        if dataset:
+            stmt = stmt.where(DatasetRow.name == dataset)
         if deployment:
             key = (
                 DeploymentRow.id == int(deployment)
@@ -395,39 +443,63 @@ class ExecutionStore:
     def _to_domain(self, rows: list[ExecutionRow]) -> list[Execution]:
         if not rows:
             return []
-        deps = {
+        deps: dict[int, tuple[str, str, str]] = {
             d.id: (d.name, d.market, m)
             for d, m in self.s.execute(
                 select(DeploymentRow, ModelRow.name)
                 .join(ModelRow, ModelRow.id == DeploymentRow.model_id)
-                .where(DeploymentRow.id.in_({r.deployment_id for r in rows}))
+                .where(DeploymentRow.id.in_({r.deployment_id for r in rows if r.deployment_id is not None}))
             ).tuples()
         }
-        return [
-            Execution(
-                id=r.id,
-                deployment_id=r.deployment_id,
-                deployment=deps[r.deployment_id][0],
-                model=deps[r.deployment_id][2],
-                market=deps[r.deployment_id][1],
-                trigger=r.trigger,
-                triggered_by=r.triggered_by,
-                scheduled_for=r.scheduled_for,
-                status=r.status,
-                version=r.version,
-                engine=r.engine,
-                input=r.input_ref,
-                output=r.output_ref,
-                rows_read=r.rows_read,
-                rows_written=r.rows_written,
-                rows_total=r.rows_total,
-                progress=r.progress,
-                error=r.error,
-                summary=r.summary,
-                attempts=r.attempts,
-                created_at=r.created_at,
-                started_at=r.started_at,
-                finished_at=r.finished_at,
+        datasets: dict[int, tuple[str, int]] = {
+            v: (name, number)
+            for v, name, number in self.s.execute(
+                select(DatasetVersionRow.id, DatasetRow.name, DatasetVersionRow.version)
+                .join(DatasetRow, DatasetRow.id == DatasetVersionRow.dataset_id)
+                .where(DatasetVersionRow.id.in_({r.dataset_version_id for r in rows if r.dataset_version_id}))
+            ).tuples()
+        }
+        trainings: dict[int, int] = {
+            e: t
+            for e, t in self.s.execute(
+                select(TrainingRow.execution_id, TrainingRow.id).where(
+                    TrainingRow.execution_id.in_({r.id for r in rows if r.kind == "train"})
+                )
+            ).tuples()
+        }
+        executions = []
+        for r in rows:
+            deployment = deps.get(r.deployment_id) if r.deployment_id is not None else None
+            dataset = datasets.get(r.dataset_version_id) if r.dataset_version_id is not None else None
+            executions.append(
+                Execution(
+                    id=r.id,
+                    kind=r.kind,
+                    deployment_id=r.deployment_id,
+                    deployment=deployment[0] if deployment else None,
+                    model=deployment[2] if deployment else None,
+                    market=deployment[1] if deployment else None,
+                    dataset=dataset[0] if dataset else None,
+                    dataset_version=dataset[1] if dataset else None,
+                    training=trainings.get(r.id),
+                    trigger=r.trigger,
+                    triggered_by=r.triggered_by,
+                    scheduled_for=r.scheduled_for,
+                    status=r.status,
+                    version=r.version,
+                    engine=r.engine,
+                    input=r.input_ref,
+                    output=r.output_ref,
+                    rows_read=r.rows_read,
+                    rows_written=r.rows_written,
+                    rows_total=r.rows_total,
+                    progress=r.progress,
+                    error=r.error,
+                    summary=r.summary,
+                    attempts=r.attempts,
+                    created_at=r.created_at,
+                    started_at=r.started_at,
+                    finished_at=r.finished_at,
+                )
             )
-            for r in rows
-        ]
+        return executions
