@@ -264,6 +264,26 @@ class VersionMeta(Strict):
         return values
 
 
+class MlflowRegister(Strict):
+    """Register an MLflow model of the configured tracking server as a new version."""
+
+    uri: str = Field(
+        min_length=1,
+        max_length=2048,
+        description="runs:/<run id>/<path>, models:/<name>/<version> or models:/<name>@<alias>.",
+    )
+    description: str = Field(default="", max_length=100_000)
+    aliases: list[str] = Field(default_factory=list, description="Aliases to point at the new version.")
+
+    @field_validator("aliases")
+    @classmethod
+    def _check_aliases(cls, values: list[str]) -> list[str]:
+        for v in values:
+            if not re.match(ALIAS, v):
+                raise ValueError(f"{v!r} is not a valid alias (lowercase letter first, then a-z 0-9 _ -)")
+        return values
+
+
 class ColumnEdit(Strict):
     """Changes to one column of a version's input schema; a field left out is left as it is."""
 
