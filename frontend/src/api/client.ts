@@ -603,3 +603,28 @@ export function saveCleaning(name: string, version: DatasetRef, steps: CleaningS
     }),
   );
 }
+
+// --- trainings -----------------------------------------------------------------------------------
+import type { Training, TrainingCreate, TrainingPage, TrainingRegister } from "./types";
+
+/** Start a training on a dataset version (the API checks the request against its columns up front). */
+export function startTraining(body: TrainingCreate): Promise<Training> {
+  return unwrap(api.POST("/api/v1/trainings", { body }));
+}
+
+export function listTrainings(query: QueryOf<"listTrainings"> = {}): Promise<TrainingPage> {
+  return unwrap(api.GET("/api/v1/trainings", { params: { query } }));
+}
+
+export function getTraining(id: number): Promise<Training> {
+  return unwrap(api.GET("/api/v1/trainings/{training_id}", { params: { path: { training_id: id } } }));
+}
+
+export function cancelTraining(id: number): Promise<Training> {
+  return unwrap(api.POST("/api/v1/trainings/{training_id}/cancel", { params: { path: { training_id: id } } }));
+}
+
+/** Register the training's best pipeline as a new version of a new or existing model. */
+export function registerTraining(id: number, body: TrainingRegister): Promise<ModelVersion> {
+  return unwrap(api.POST("/api/v1/trainings/{training_id}/register", { params: { path: { training_id: id } }, body }));
+}

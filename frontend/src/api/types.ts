@@ -102,3 +102,17 @@ export type CleaningStep = NonNullable<Dataset["steps"]>[number];
 export type CleaningOp = CleaningStep["op"];
 export type CleaningPreview = S["CleaningPreview"];
 export type StepEffect = S["StepEffect"];
+
+// --- trainings
+export type Training = S["Training"];
+export type TrainingPage = S["Page_Training_"];
+export type TrainingCreate = S["TrainingCreate"];
+export type TrainingRegister = S["TrainingRegister"];
+export type LeaderboardEntry = S["LeaderboardEntry"];
+export type Evaluation = S["Evaluation"];
+export type Curve = S["Curve"];
+export type ConfusionMatrix = S["ConfusionMatrix"];
+export type ChallengerReport = S["ChallengerReport"];
+export type Task = NonNullable<TrainingCreate["task"]>;
+export type MetricName = NonNullable<TrainingCreate["metric"]>;
+export type CandidateName = NonNullable<TrainingCreate["candidates"]>[number];
