@@ -192,7 +192,7 @@ def _ragged_short() -> Case:
 
     def check(frame: pd.DataFrame, report: ParseReport) -> None:
         assert frame["c"].isna().tolist() == [False, True, False, True, False]
-        assert any("2 rows have fewer fields" in note and "line 3" in note for note in report.notes)
+        assert any("2 rows with fewer fields" in note and "line 3" in note for note in report.notes)
 
     return Case(
         "ragged_short",
@@ -235,6 +235,23 @@ def _headers() -> Case:
         },
         check=check,
         target="price",
+    )
+
+
+def _blank_and_whitespace_lines() -> Case:
+    # Lines of spaces and lines of delimiters only, between rows: skipped and counted, not padded.
+    text = "a;b;c\n1;2;3\n   \n4;5;6\n;;\n\n7;8;9\n \t \n"
+
+    def check(frame: pd.DataFrame, report: ParseReport) -> None:
+        assert frame["a"].tolist() == [1, 4, 7]
+        assert report.skipped_rows == 4 and report.notes == []
+
+    return Case(
+        "blank_and_whitespace_lines",
+        "gaps.csv",
+        text.encode(),
+        {"a": "int64", "b": "int64", "c": "int64"},
+        check=check,
     )
 
 
@@ -402,6 +419,25 @@ def _not_quite_dates() -> Case:
     )
 
 
+def _accounting_negatives() -> Case:
+    text = "account;balance\n" + _rows(
+        12, lambda i: f"A{i};{'(' if i % 2 else ''}${i},{i:02d}0.50{')' if i % 2 else ''}\n"
+    )
+
+    def check(frame: pd.DataFrame, report: ParseReport) -> None:
+        assert frame["balance"].tolist()[:2] == [0.5, -1010.5]
+        assert any("parentheses read as negative" in note for note in report.notes)
+
+    return Case(
+        "accounting_negatives",
+        "ledger.csv",
+        text.encode(),
+        {"account": "object", "balance": "float64"},
+        check=check,
+        target="balance",
+    )
+
+
 def _inf_nan_negative_zero() -> Case:
     values = ["inf", "NaN", "-0", "-inf", "1.5", "1e3", "Infinity", "+2"]
     text = "x,y\n" + _rows(24, lambda i: f"{values[i % 8]},{i % 3}\n")
@@ -535,6 +571,26 @@ def _control_characters() -> Case:
     return Case("control_characters", "noise.csv", bytes(range(1, 256)) * 16, refused="binary data")
 
 
+def _html() -> Case:
+    data = b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Session expired</body></html>\n"
+    return Case("html_renamed", "download.csv", data, refused="HTML or XML")
+
+
+def _utf16_without_bom() -> Case:
+    text = "id\tname\n" + _rows(10, lambda i: f"{i}\t{CITIES[i % 5]}\n")
+
+    def check(frame: pd.DataFrame, report: ParseReport) -> None:
+        assert report.encoding == "utf-16" and frame["name"].iloc[1] == "Zürich"
+
+    return Case(
+        "utf16_without_bom",
+        "export.tsv",
+        text.encode("utf-16-le"),
+        {"id": "int64", "name": "object"},
+        check=check,
+    )
+
+
 def _json() -> Case:
     data = b'[\n  {"id": 1, "name": "a"},\n  {"id": 2, "name": "b"}\n]\n'
     return Case("json_renamed", "records.csv", data, refused="JSON")
@@ -559,7 +615,7 @@ def _xlsx_renamed_csv() -> Case:
 # --- Excel and Parquet ----------------------------------------------------------------------------------
 
 
-def _workbook(rows: list[list[object]], merge: str | None = None) -> bytes:
+def _workbook(rows: list[list[object]], merge: str | None = None, more_sheets: tuple[str, ...] = ()) -> bytes:
     import openpyxl
 
     book = openpyxl.Workbook()
@@ -569,6 +625,8 @@ def _workbook(rows: list[list[object]], merge: str | None = None) -> bytes:
         sheet.append(row)
     if merge:
         sheet.merge_cells(merge)
+    for name in more_sheets:
+        book.create_sheet(name).append(["other", "data"])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -589,6 +647,7 @@ def _xlsx_title_row() -> Case:
     def check(frame: pd.DataFrame, report: ParseReport) -> None:
         assert report.skipped_rows == 2
         assert any("Sales report 2023" in note for note in report.notes)
+        assert any("2 sheets: the first, 'Sheet', was read" in note for note in report.notes)
         assert math.isnan(frame["amount"].iloc[4]) and report.missing_tokens == {"?": 1}
         assert frame["day"].iloc[0] == pd.Timestamp("2023-01-01 08:30", tz="UTC")
         assert frame["code"].iloc[1] == "0001"
@@ -596,7 +655,7 @@ def _xlsx_title_row() -> Case:
     return Case(
         "xlsx_title_row",
         "sales.xlsx",
-        _workbook(rows, merge="A1:E1"),
+        _workbook(rows, merge="A1:E1", more_sheets=("Notes",)),
         {
             "region": "object",
             "amount": "float64",
@@ -700,6 +759,7 @@ BUILDERS: list[Callable[[], Case]] = [
     _ragged_short,
     _ragged_long,
     _headers,
+    _blank_and_whitespace_lines,
     _empty,
     _blank_lines_only,
     _header_only,
@@ -711,6 +771,7 @@ BUILDERS: list[Callable[[], Case]] = [
     _thousands_and_currencies,
     _mixed_dates,
     _not_quite_dates,
+    _accounting_negatives,
     _inf_nan_negative_zero,
     _crlf_blank_lines_trailing,
     _trailing_delimiter_rows_only,
@@ -720,6 +781,8 @@ BUILDERS: list[Callable[[], Case]] = [
     _binary,
     _gzip,
     _control_characters,
+    _html,
+    _utf16_without_bom,
     _json,
     _unclosed_quote,
     _mixed_encodings,

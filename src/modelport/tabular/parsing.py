@@ -109,13 +109,15 @@ _ZERO_PADDED = r"^0[0-9]+$"
 _INTEGER = r"^[+-]?[0-9]+$"
 _CURRENCY = "€$£¥"
 _SIGN_BEFORE = rf"^([+-]?){_SPACES}*[{_CURRENCY}]{_SPACES}*"
+_PARENTHESES = r"^\((.+)\)$"
 _SIGN_AFTER = rf"{_SPACES}*[{_CURRENCY}%]$"
 _SPACE_NAME = "space"
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DATE = (
     r"(?i)^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?"
     r"(?:[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}"
-    r"|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{2,4}"
+    r"|[0-9]{1,2}[-/][0-9]{1,2}[-/][0-9]{2,4}"
+    r"|[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}"
     rf"|[0-9]{{1,2}}[ -]{_MONTH}[ ,-]*[0-9]{{2,4}}"
     rf"|{_MONTH}\s+[0-9]{{1,2}}(?:st|nd|rd|th)?,?\s+[0-9]{{4}})"
     r"(?:(?:T|\s+)[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?:\s*[ap]\.?m\.?)?)?"
@@ -123,6 +125,7 @@ _DATE = (
 )
 _DAY_MONTH = r"^(?:[a-z]+,?\s+)?(?P<first>[0-9]{1,2})[-/.](?P<second>[0-9]{1,2})[-/.][0-9]{2,4}"
 _OFFSET = r"(?i)(?:Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$"
+_MARKUP_START = re.compile(r"(?i)^(?:<!doctype html|<html|<\?xml|<head|<body|<table)")
 _JSON_START = re.compile(r'^(?:\{\s*(?:"|\})|\[\s*(?:[\[{"\]]|-?\d|true\b|false\b|null\b))')
 _BLANK_LINE = re.compile(rb"(?:\r\n|\n|\r(?!\n))(?=[\r\n])")
 _LEADING_BLANK_LINES = re.compile(rb"\A(?:[ \t]*(?:\r\n|\n|\r))+")
@@ -148,6 +151,10 @@ class _Findings:
     thousands: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     skipped: int = 0
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def _file_error(message: str, line: int | None = None) -> InvalidArgument:
@@ -264,6 +271,8 @@ def _read_csv(path: Path, findings: _Findings) -> tuple[list[str], list[_Column]
     head = data[start : start + readers.SNIFF_BYTES + 1]
     truncated = len(head) > readers.SNIFF_BYTES
     text = codecs.getincrementaldecoder("utf-8")().decode(head[: readers.SNIFF_BYTES], final=not truncated)
+    if _MARKUP_START.match(text.lstrip()):
+        raise _file_error("the file holds HTML or XML (a web page?), not CSV text")
     if _JSON_START.match(text.lstrip()):
         raise _file_error(
             "the file holds JSON, not CSV text: export the data as CSV, Excel (.xlsx) or Parquet"
@@ -293,8 +302,8 @@ def _read_csv(path: Path, findings: _Findings) -> tuple[list[str], list[_Column]
 
 def _utf8(raw: bytes, findings: _Findings) -> tuple[bytes, str]:
     """The file's bytes as UTF-8 (without a byte-order mark) and the encoding it was read in."""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_utf16(raw):
-        codec = "utf-16" if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else _utf16_order(raw)
+    codec = "utf-16" if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else _utf16_order(raw)
+    if codec is not None:
         try:
             text = raw.decode(codec)
         except UnicodeDecodeError as exc:
@@ -348,16 +357,18 @@ def _invalid_utf8(raw: bytes) -> int | None:
     return None
 
 
-def _looks_utf16(raw: bytes) -> bool:
-    """UTF-16 without a byte-order mark: text whose every other byte is NUL."""
+def _utf16_order(raw: bytes) -> str | None:
+    """UTF-16 without a byte-order mark: text where nearly every other byte is NUL (the high byte
+    of Latin characters) and nearly none of the others; its byte order, else None."""
     head = raw[:4096]
     if len(head) < 4 or len(raw) % 2:
-        return False
-    return head[0::2].count(0) == len(head[0::2]) or head[1::2].count(0) == len(head[1::2])
-
-
-def _utf16_order(raw: bytes) -> str:
-    return "utf-16-be" if raw[0] == 0 else "utf-16-le"
+        return None
+    even, odd = head[0::2].count(0) / len(head[0::2]), head[1::2].count(0) / len(head[1::2])
+    if odd >= 0.9 and even <= 0.1:
+        return "utf-16-le"
+    if even >= 0.9 and odd <= 0.1:
+        return "utf-16-be"
+    return None
 
 
 def _refuse_control_characters(text: str) -> None:
@@ -452,7 +463,7 @@ def _python_records(
     line = start_line
     for row in reader:
         line, end = start_line + end, reader.line_num
-        if not row or (header is None and not any(value.strip() for value in row)):
+        if not any(value.strip() for value in row):  # a blank line, or only blanks and delimiters
             blank += 1
             continue
         if header is None:
@@ -485,11 +496,13 @@ def _python_records(
         raise _file_error("the file is empty")
     if short:
         findings.notes.append(
-            f"{short} rows have fewer fields than the header (the first on line {first_short}): "
-            "their last fields are read as missing"
+            f"{_count(short, 'row')} with fewer fields than the header (the first on line "
+            f"{first_short}): their last fields are read as missing"
         )
     if trailing:
-        findings.notes.append(f"{trailing} rows end with extra empty fields (trailing delimiters): ignored")
+        findings.notes.append(
+            f"{_count(trailing, 'row')} with extra empty fields at the end (trailing delimiters): ignored"
+        )
     return header, [pa.array(column, pa.string()) for column in cells], blank
 
 
@@ -602,8 +615,13 @@ def _numbers(name: str, values: _Column, with_nulls: _Column, findings: _Finding
     if not _plain_numbers(values, findings.decimal_hint):
         if pc.any(pc.match_substring(values, "\u2212")).as_py():  # the typographic minus sign
             values, with_nulls = (pc.replace_substring(a, "\u2212", "-") for a in (values, with_nulls))
+        if pc.any(pc.match_substring_regex(values, _PARENTHESES)).as_py():  # accounting: (5.00) is -5
+            values, with_nulls = (
+                pc.replace_substring_regex(a, _PARENTHESES, r"-\1") for a in (values, with_nulls)
+            )
+            signs += "()"
         if pc.any(pc.match_substring_regex(values, rf"[{_CURRENCY}%]")).as_py():
-            signs = "".join(s for s in _CURRENCY + "%" if pc.any(pc.match_substring(values, s)).as_py())
+            signs += "".join(s for s in _CURRENCY + "%" if pc.any(pc.match_substring(values, s)).as_py())
             values, with_nulls = (
                 pc.replace_substring_regex(
                     pc.replace_substring_regex(a, _SIGN_BEFORE, r"\1"), _SIGN_AFTER, ""
@@ -694,8 +712,11 @@ def _number_note(name: str, decimal: str, thousands: str | None, signs: str) -> 
         parts.append(f"thousands separator {thousands if thousands == _SPACE_NAME else repr(thousands)}")
     if decimal == ",":
         parts.append("decimal comma")
-    if signs:
-        parts.append(f"{' '.join(signs)} signs removed" + ("; 12% read as 12" if "%" in signs else ""))
+    if "()" in signs:
+        parts.append("values in parentheses read as negative")
+    currencies = [sign for sign in signs if sign in _CURRENCY + "%"]
+    if currencies:
+        parts.append(f"{' '.join(currencies)} signs removed" + ("; 12% read as 12" if "%" in signs else ""))
     return f"column {name!r}: read as numbers ({', '.join(parts)})"
 
 
@@ -776,6 +797,10 @@ def _read_xlsx(path: Path, findings: _Findings) -> tuple[list[str], list[_Column
                 sheet = book.worksheets[0]
                 sheet.reset_dimensions()
                 title = sheet.title
+                if len(book.worksheets) > 1:
+                    findings.notes.append(
+                        f"the workbook has {len(book.worksheets)} sheets: the first, {title!r}, was read"
+                    )
                 rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
             finally:
                 book.close()
