@@ -45,10 +45,13 @@ from modelport.training import metrics
 from modelport.training.candidates import (
     CANDIDATES,
     ColumnLayout,
+    build_estimator,
     build_pipeline,
+    build_preprocessor,
     column_layout,
     cost_units,
     default_params,
+    family,
     suggest_params,
 )
 from modelport.training.cleaning import Cleaner, apply_rows, check_steps, column_steps
@@ -60,8 +63,10 @@ _MAX_CLASSES_DETECTED = 20  # integer targets with more distinct values are read
 _IMBALANCED_SHARE = 0.35  # below it, default configurations weigh classes
 _ENSEMBLE_POOL = 4
 _ENSEMBLE_STEPS = 12
-_DEADLINE_SHARE = 0.92  # of the budget; the rest absorbs estimation errors and a loaded machine
+_DEADLINE_SHARE = 0.92  # of the budget, for the search (less the time kept for the final fit)
+_FINAL_SHARE = 0.97  # of the budget, for the final fit; the rest absorbs estimation errors
 _SKIPS_BEFORE_STOP = 12
+_CACHE_BYTES = 512 * 2**20  # preprocessed folds kept for the next trials
 
 
 @dataclass
@@ -295,7 +300,7 @@ class _Trial:
     threshold: float | None
     fit_seconds: list[float]
     predict_seconds: list[float]
-    seconds: float
+    seconds: float  # of the estimators alone (the preprocessing of a fold is shared by trials)
     members: list[tuple[int, float]] | None = None  # ensemble: (trial, weight)
 
 
@@ -318,6 +323,9 @@ class _Search:
         self.deadline = start + options.budget_s * _DEADLINE_SHARE
         self.trials: list[_Trial] = []
         self.history: dict[str, list[float]] = {}  # candidate -> seconds per cost unit
+        self.cache: dict[tuple[int, str], tuple[np.ndarray, np.ndarray, float, float]] = {}
+        self.cache_bytes = 0
+        self.prep_seconds: dict[str, float] = {}  # family -> seconds preprocessing every fold
         self.greater = metrics.greater_is_better(data.metric)
         self.pos: Any = None
         self.pos_index = 1
@@ -422,7 +430,7 @@ class _Search:
         )
         return Pipeline([("clean", Cleaner(self.steps)), ("model", estimator)])
 
-    def _predict(self, model: Pipeline, X: pd.DataFrame) -> np.ndarray:
+    def _predict(self, model: Any, X: Any) -> np.ndarray:
         if not self.classification:
             return np.asarray(model.predict(X), dtype=float)
         assert self.classes is not None
@@ -430,10 +438,34 @@ class _Search:
         fitted = list(model.classes_)
         if len(fitted) == len(self.classes):
             return proba
-        full = np.zeros((len(X), len(self.classes)))
+        full = np.zeros((proba.shape[0], len(self.classes)))
         for j, label in enumerate(fitted):
             full[:, int(np.flatnonzero(self.classes == label)[0])] = proba[:, j]
         return full
+
+    def preprocessed(self, i: int, family_name: str) -> tuple[np.ndarray, np.ndarray, float, float]:
+        """Fold ``i``'s training and validation rows through the Cleaner and the family's preprocessing,
+        both fitted on the fold's training rows, with the seconds fitting and applying them took. Kept
+        for the next trials of the family while the cache stays under ``_CACHE_BYTES``."""
+        hit = self.cache.get((i, family_name))
+        if hit is not None:
+            return hit
+        tr, va = self.folds[i]
+        prep = Pipeline(
+            [("clean", Cleaner(self.steps)), ("prep", build_preprocessor(self.data.layout, family_name))]
+        )
+        t0 = time.monotonic()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            train = np.asarray(prep.fit_transform(self.X_train.iloc[tr], self.y[tr]), dtype=float)
+            t1 = time.monotonic()
+            valid = np.asarray(prep.transform(self.X_train.iloc[va]), dtype=float)
+        entry = (train, valid, t1 - t0, time.monotonic() - t1)
+        self.prep_seconds[family_name] = self.prep_seconds.get(family_name, 0.0) + entry[2] + entry[3]
+        if self.cache_bytes + train.nbytes + valid.nbytes <= _CACHE_BYTES:
+            self.cache[(i, family_name)] = entry
+            self.cache_bytes += train.nbytes + valid.nbytes
+        return entry
 
     def cross_validate(
         self, number: int, candidate: str, params: dict[str, Any], must_finish: bool
@@ -445,22 +477,30 @@ class _Search:
         fits: list[float] = []
         predicts: list[float] = []
         began = time.monotonic()
-        for i, (tr, va) in enumerate(self.folds):
+        model_seconds = 0.0
+        for i, (tr, _) in enumerate(self.folds):
             self.check_cancel()
-            model = self.model(candidate, params)
+            train, valid, prep_fit, prep_apply = self.preprocessed(i, family(candidate))
+            estimator = build_estimator(
+                candidate, self.task, params, self.data.layout, self.options.seed, self.options.n_jobs
+            )
             t0 = time.monotonic()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                model.fit(self.X_train.iloc[tr], self.y[tr])
+                estimator.fit(train, self.y[tr])
                 t1 = time.monotonic()
-                oof[va] = self._predict(model, self.X_train.iloc[va])
+                oof[self.folds[i][1]] = self._predict(estimator, valid)
             t2 = time.monotonic()
-            fits.append(t1 - t0)
-            predicts.append(t2 - t1)
+            model_seconds += t2 - t0
+            fits.append(prep_fit + t1 - t0)
+            predicts.append(prep_apply + t2 - t1)
             left = len(self.folds) - i - 1
             if left and not must_finish:
                 projected = (t2 - began) / (i + 1) * left
                 if t2 + projected > self.deadline - self.reserve():
+                    self.history.setdefault(candidate, []).append(
+                        model_seconds / (i + 1) * len(self.folds) / self.units(candidate, params)
+                    )
                     return None
         scores, threshold = self.score_oof(oof)
         if not scores:
@@ -476,7 +516,7 @@ class _Search:
             threshold=threshold,
             fit_seconds=fits,
             predict_seconds=predicts,
-            seconds=time.monotonic() - began,
+            seconds=model_seconds,
         )
 
     def units(self, candidate: str, params: dict[str, Any]) -> float:
@@ -484,14 +524,14 @@ class _Search:
 
     def estimate(self, candidate: str, params: dict[str, Any]) -> float:
         """Seconds the trial is expected to take: its cost units times the seconds per unit of the
-        candidate's earlier trials, or of all trials (with a margin) for a candidate not tried yet."""
-        seen = self.history.get(candidate)
-        if seen:
-            return float(np.median(seen[-5:])) * self.units(candidate, params)
-        every = [rate for rates in self.history.values() for rate in rates]
-        if not every:
-            return 0.0
-        return 1.5 * float(np.median(every)) * self.units(candidate, params)
+        candidate's earlier trials (of all trials for a candidate not tried yet), plus preprocessing
+        the folds when they are not kept yet."""
+        seen = self.history.get(candidate) or [r for rates in self.history.values() for r in rates]
+        model = float(np.median(seen[-5:])) * self.units(candidate, params) if seen else 0.0
+        name = family(candidate)
+        if all((i, name) in self.cache for i in range(len(self.folds))):
+            return model
+        return model + self.prep_seconds.get(name, max(self.prep_seconds.values(), default=0.0))
 
     def reserve(self) -> float:
         """Seconds kept for the final fit: the best few candidates refitted on all training rows."""
@@ -642,7 +682,7 @@ class _Search:
             self.log(f"ensemble not kept: {self.metric} {mean:.4f} does not beat {top.mean:.4f}")
             return
         fit = sum(float(np.mean(pool[i].fit_seconds)) for i in members) / max(self.fit_share, 0.1)
-        if time.monotonic() + 1.25 * fit > self.start + self.options.budget_s * _DEADLINE_SHARE:
+        if time.monotonic() + 1.25 * fit > self.start + self.options.budget_s * _FINAL_SHARE:
             self.log("ensemble not kept: its final fit would not finish within the budget")
             return
         self.trials.append(

@@ -45,10 +45,13 @@ __all__ = [
     "TextColumn",
     "ToFloat",
     "AsText",
+    "build_estimator",
     "build_pipeline",
+    "build_preprocessor",
     "column_layout",
     "cost_units",
     "default_params",
+    "family",
     "suggest_params",
 ]
 
@@ -607,14 +610,33 @@ def _estimator(
     raise ValueError(f"unknown candidate {name!r}")
 
 
+def family(name: str) -> str:
+    """Candidates of one family share their preprocessing (``linear`` or ``trees``)."""
+    return "linear" if name == "linear" else "trees"
+
+
+def build_preprocessor(layout: ColumnLayout, family_name: str) -> ColumnTransformer:
+    """The unfitted preprocessing of a family: cleaned columns in, a float matrix out."""
+    return _preprocessor(layout, family_name == "linear")
+
+
+def build_estimator(
+    name: str, task: str, params: dict[str, Any], layout: ColumnLayout, seed: int, n_jobs: int = 1
+) -> Any:
+    """The unfitted estimator of a candidate, taking its family's preprocessed matrix."""
+    # Native categories for LightGBM only: HistGradientBoosting's own category handling stores a
+    # functools.partial, which skops files admitted by modelport may not hold.
+    categorical = [] if family(name) == "linear" else list(range(len(layout.category)))
+    return _estimator(name, task != "regression", params, categorical, seed, n_jobs)
+
+
 def build_pipeline(
     name: str, task: str, params: dict[str, Any], layout: ColumnLayout, seed: int, n_jobs: int = 1
 ) -> Pipeline:
     """An unfitted candidate pipeline: preprocessing of the cleaned columns, then the estimator."""
-    linear = name == "linear"
-    prep = _preprocessor(layout, linear)
-    # Native categories for LightGBM only: HistGradientBoosting's own category handling stores a
-    # functools.partial, which skops files admitted by modelport may not hold.
-    categorical = [] if linear else list(range(len(layout.category)))
-    estimator = _estimator(name, task != "regression", params, categorical, seed, n_jobs)
-    return Pipeline([("prep", prep), ("est", estimator)])
+    return Pipeline(
+        [
+            ("prep", build_preprocessor(layout, family(name))),
+            ("est", build_estimator(name, task, params, layout, seed, n_jobs)),
+        ]
+    )
