@@ -562,6 +562,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/models/{name}/versions/mlflow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register From Mlflow
+         * @description Register a model of the MLflow tracking server (``MODELPORT_MLFLOW_TRACKING_URI``) as a new
+         *     version: its folder is downloaded, loaded and tried on an example row like an uploaded MLflow zip.
+         */
+        post: operations["registerFromMlflow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/models/{name}/versions/{ref}": {
         parameters: {
             query?: never;
@@ -645,26 +666,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/datasets": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Upload Dataset
-         * @description Store an input file for deployments that read a dataset (shows its first rows).
-         */
-        post: operations["uploadDataset"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/deployments/{ref}/executions": {
         parameters: {
             query?: never;
@@ -695,7 +696,8 @@ export interface paths {
         };
         /**
          * List Executions
-         * @description Runs, newest first, filtered by deployment (id or name), model, status, trigger and time.
+         * @description Executions, newest first, filtered by kind, deployment (id or name), model, dataset, status,
+         *     trigger and time.
          */
         get: operations["listExecutions"];
         put?: never;
@@ -840,6 +842,262 @@ export interface paths {
         get: operations["downloadExecutionErrors"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/datasets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Datasets
+         * @description The datasets the caller may see, most recently changed first.
+         */
+        get: operations["listDatasets"];
+        put?: never;
+        /**
+         * Upload Dataset
+         * @description Store a file as a version of a dataset (read whole, with a report of how), for trainings and for
+         *     deployments that read a dataset (its ``sha256``).
+         */
+        post: operations["uploadDataset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/datasets/sql": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Snapshot Dataset
+         * @description Run a query on a named connection and keep its rows as a version of a dataset.
+         */
+        post: operations["snapshotDataset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/datasets/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Dataset
+         * @description The dataset at its latest version.
+         */
+        get: operations["getDataset"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Dataset
+         * @description Delete the dataset, its versions, and the profiles and trainings that read them.
+         */
+        delete: operations["deleteDataset"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Dataset
+         * @description Change the description or the visibility.
+         */
+        patch: operations["updateDataset"];
+        trace?: never;
+    };
+    "/api/v1/datasets/{name}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Dataset Version */
+        get: operations["getDatasetVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/datasets/{name}/versions/{version}/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Profile Dataset
+         * @description Compute the version's profile on a worker (the execution already doing it when there is one).
+         */
+        post: operations["profileDataset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/datasets/{name}/versions/{version}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dataset Rows
+         * @description One page of the version's rows, as read.
+         */
+        get: operations["datasetRows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/datasets/{name}/versions/{version}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Cleaning
+         * @description What the cleaning steps do to the version's rows: each step's effect and the first rows after.
+         */
+        post: operations["previewCleaning"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/datasets/{name}/versions/{version}/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save Cleaning
+         * @description Record the cleaning steps on the version; a training replays them unless it brings its own.
+         */
+        put: operations["saveCleaning"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trainings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Trainings
+         * @description Trainings of the datasets the caller may see, newest first.
+         */
+        get: operations["listTrainings"];
+        put?: never;
+        /**
+         * Start Training
+         * @description Queue a training on a dataset version, after checking the request against its columns and rows
+         *     (422 naming the field at fault).
+         */
+        post: operations["startTraining"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trainings/{training_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Training
+         * @description A training with its live leaderboard, and its evaluation once it has ended.
+         */
+        get: operations["getTraining"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trainings/{training_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Training
+         * @description Cancel a queued training at once, or stop a running one.
+         */
+        post: operations["cancelTraining"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trainings/{training_id}/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register Training
+         * @description Register the best pipeline as the next version of a model (created from the card when new),
+         *     with its lineage, reference data and a challenger report against the model's champion.
+         */
+        post: operations["registerTraining"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1423,6 +1681,16 @@ export interface components {
              * @description CSV, Excel (.xlsx) or Parquet.
              */
             file: string;
+            /**
+             * Name
+             * @description The dataset's name (a new version when it exists); default: the file's name.
+             */
+            name?: string | null;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
         };
         /** Body_uploadVersion */
         Body_uploadVersion: {
@@ -1456,6 +1724,46 @@ export interface components {
              * @enum {string}
              */
             to: "number" | "integer" | "boolean" | "category" | "date" | "text";
+        };
+        /** ChallengerReport */
+        ChallengerReport: {
+            /** Champion Version */
+            champion_version: number | null;
+            /** Metric */
+            metric: string;
+            /** Challenger */
+            challenger: {
+                [key: string]: number;
+            };
+            /** Champion */
+            champion: {
+                [key: string]: number;
+            } | null;
+            /**
+             * Better
+             * @description None when there is no champion to compare with.
+             */
+            better: boolean | null;
+        };
+        /** CleaningPreview */
+        CleaningPreview: {
+            /** Columns */
+            columns: string[];
+            /** Rows */
+            rows: {
+                [key: string]: unknown;
+            }[];
+            /** Rows Before */
+            rows_before: number;
+            /** Rows After */
+            rows_after: number;
+            /** Effects */
+            effects: components["schemas"]["StepEffect"][];
+        };
+        /** CleaningSteps */
+        CleaningSteps: {
+            /** Steps */
+            steps?: (components["schemas"]["DropColumnsStep"] | components["schemas"]["CastStep"] | components["schemas"]["MissingTokensStep"] | components["schemas"]["ImputeStep"] | components["schemas"]["ClipStep"] | components["schemas"]["DatePartsStep"] | components["schemas"]["DropDuplicatesStep"] | components["schemas"]["FilterRowsStep"])[];
         };
         /** ClipStep */
         ClipStep: {
@@ -1573,12 +1881,28 @@ export interface components {
              */
             on_unknown_category: "flag" | "reject";
         };
+        /** ConfusionMatrix */
+        ConfusionMatrix: {
+            /** Labels */
+            labels: string[];
+            /** Matrix */
+            matrix: number[][];
+        };
         /** Connection */
         Connection: {
             /** Name */
             name: string;
             /** Kind */
             kind: string;
+        };
+        /** Curve */
+        Curve: {
+            /** X */
+            x: number[];
+            /** Y */
+            y: number[];
+            /** Area */
+            area?: number | null;
         };
         /**
          * Dataset
@@ -1686,6 +2010,56 @@ export interface components {
             connection?: string | null;
             /** Query */
             query?: string | null;
+        };
+        /** DatasetSqlCreate */
+        DatasetSqlCreate: {
+            /** Name */
+            name: string;
+            /** Connection */
+            connection: string;
+            /** Query */
+            query: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+        };
+        /** DatasetSummary */
+        DatasetSummary: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /**
+             * Visibility
+             * @enum {string}
+             */
+            visibility: "company" | "restricted";
+            /** Owner */
+            owner: string;
+            /** Latest Version */
+            latest_version: number;
+            /** Filename */
+            filename: string;
+            /** Rows */
+            rows: number | null;
+            /** Columns */
+            columns: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** DatasetUpdate */
+        DatasetUpdate: {
+            /** Description */
+            description?: string | null;
+            /** Visibility */
+            visibility?: ("company" | "restricted") | null;
         };
         /** DatePartsStep */
         DatePartsStep: {
@@ -1966,6 +2340,33 @@ export interface components {
             columns?: string[] | null;
         };
         /**
+         * Evaluation
+         * @description Holdout evaluation of the best pipeline (the holdout took no part in any search).
+         */
+        Evaluation: {
+            /** Rows */
+            rows: number;
+            /** Metrics */
+            metrics: {
+                [key: string]: number;
+            };
+            /**
+             * Threshold
+             * @description Tuned decision threshold (binary).
+             */
+            threshold?: number | null;
+            confusion_matrix?: components["schemas"]["ConfusionMatrix"] | null;
+            /** @description x: false-positive rate, y: true-positive rate. */
+            roc?: components["schemas"]["Curve"] | null;
+            /** @description x: recall, y: precision. */
+            precision_recall?: components["schemas"]["Curve"] | null;
+            /** @description x: mean predicted, y: observed share. */
+            calibration?: components["schemas"]["Curve"] | null;
+            residuals?: components["schemas"]["Residuals"] | null;
+            /** Importance */
+            importance?: components["schemas"]["Importance"][];
+        };
+        /**
          * Execution
          * @description A unit of work on the queue: a run of a deployment (``score``), a dataset profile (``profile``) or
          *     a training (``train``); the deployment fields are None for the last two.
@@ -2118,6 +2519,15 @@ export interface components {
             /** Count */
             count: number;
         };
+        /** Importance */
+        Importance: {
+            /** Feature */
+            feature: string;
+            /** Mean */
+            mean: number;
+            /** Std */
+            std: number;
+        };
         /** ImputeStep */
         ImputeStep: {
             /**
@@ -2163,6 +2573,29 @@ export interface components {
             connection?: string | null;
             /** Query */
             query?: string | null;
+        };
+        /** LeaderboardEntry */
+        LeaderboardEntry: {
+            /** Rank */
+            rank: number;
+            /** Trial */
+            trial: number;
+            /** Candidate */
+            candidate: string;
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            /** Fold Scores */
+            fold_scores: number[];
+            /** Mean */
+            mean: number;
+            /** Std */
+            std: number;
+            /** Fit Seconds */
+            fit_seconds: number;
+            /** Predict Seconds */
+            predict_seconds: number;
         };
         /** Lineage */
         Lineage: {
@@ -2357,6 +2790,27 @@ export interface components {
             column?: string | null;
             /** Tokens */
             tokens: string[];
+        };
+        /**
+         * MlflowRegister
+         * @description Register an MLflow model of the configured tracking server as a new version.
+         */
+        MlflowRegister: {
+            /**
+             * Uri
+             * @description runs:/<run id>/<path>, models:/<name>/<version> or models:/<name>@<alias>.
+             */
+            uri: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Aliases
+             * @description Aliases to point at the new version.
+             */
+            aliases?: string[];
         };
         /** Model */
         Model: {
@@ -2621,6 +3075,17 @@ export interface components {
             /** Page Size */
             page_size: number;
         };
+        /** Page[DatasetSummary] */
+        Page_DatasetSummary_: {
+            /** Items */
+            items: components["schemas"]["DatasetSummary"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
         /** Page[Delivery] */
         Page_Delivery_: {
             /** Items */
@@ -2680,6 +3145,17 @@ export interface components {
         Page_Notification_: {
             /** Items */
             items: components["schemas"]["Notification"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
+        /** Page[Training] */
+        Page_Training_: {
+            /** Items */
+            items: components["schemas"]["Training"][];
             /** Total */
             total: number;
             /** Page */
@@ -2823,6 +3299,20 @@ export interface components {
             rows: number;
             /** Stats */
             stats: components["schemas"]["ColumnProfile"][];
+        };
+        /** RegisteredAs */
+        RegisteredAs: {
+            /** Model */
+            model: string;
+            /** Version */
+            version: number;
+        };
+        /** Residuals */
+        Residuals: {
+            /** Predicted */
+            predicted: number[];
+            /** Residual */
+            residual: number[];
         };
         /** ResultPage */
         ResultPage: {
@@ -3048,6 +3538,18 @@ export interface components {
             /** Market Department */
             market_department: components["schemas"]["MarketCell"][];
         };
+        /** StepEffect */
+        StepEffect: {
+            /** Step */
+            step: number;
+            /** Op */
+            op: string;
+            /**
+             * Message
+             * @description What the step did, e.g. '12 rows removed' or 'column age cast'.
+             */
+            message: string;
+        };
         /**
          * Subject
          * @description What an event is about: a deployment or a model.
@@ -3083,6 +3585,157 @@ export interface components {
             deployment?: string | null;
             /** Model */
             model?: string | null;
+        };
+        /** Training */
+        Training: {
+            /** Id */
+            id: number;
+            /** Execution */
+            execution: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            /** Progress */
+            progress: number;
+            /** Dataset */
+            dataset: string;
+            /** Dataset Version */
+            dataset_version: number;
+            /** Dataset Sha256 */
+            dataset_sha256: string;
+            /** Target */
+            target: string;
+            /** Task */
+            task: ("binary" | "multiclass" | "regression") | null;
+            /** Metric */
+            metric: ("accuracy" | "f1" | "macro_f1" | "roc_auc" | "log_loss" | "r2" | "rmse" | "mae") | null;
+            /** Budget S */
+            budget_s: number;
+            /** Steps */
+            steps: (components["schemas"]["DropColumnsStep"] | components["schemas"]["CastStep"] | components["schemas"]["MissingTokensStep"] | components["schemas"]["ImputeStep"] | components["schemas"]["ClipStep"] | components["schemas"]["DatePartsStep"] | components["schemas"]["DropDuplicatesStep"] | components["schemas"]["FilterRowsStep"])[];
+            /**
+             * Options
+             * @description folds, holdout, seed, time_column, candidates.
+             */
+            options: {
+                [key: string]: unknown;
+            };
+            /** Leaderboard */
+            leaderboard: components["schemas"]["LeaderboardEntry"][];
+            best: components["schemas"]["LeaderboardEntry"] | null;
+            evaluation: components["schemas"]["Evaluation"] | null;
+            challenger?: components["schemas"]["ChallengerReport"] | null;
+            /** Registered */
+            registered?: components["schemas"]["RegisteredAs"][];
+            /** Mlflow Run Id */
+            mlflow_run_id?: string | null;
+            /** Code Version */
+            code_version: string;
+            /** Error */
+            error: string | null;
+            /** Created By */
+            created_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+        };
+        /** TrainingCreate */
+        TrainingCreate: {
+            /**
+             * Dataset
+             * @description The dataset's name.
+             */
+            dataset: string;
+            /**
+             * Version
+             * @description Default: the latest version.
+             */
+            version?: number | null;
+            /** Target */
+            target: string;
+            /**
+             * Task
+             * @description Default: detected from the target.
+             */
+            task?: ("binary" | "multiclass" | "regression") | null;
+            /**
+             * Metric
+             * @description Default: one that fits the task.
+             */
+            metric?: ("accuracy" | "f1" | "macro_f1" | "roc_auc" | "log_loss" | "r2" | "rmse" | "mae") | null;
+            /**
+             * Budget S
+             * @description Wall-clock budget of the search.
+             * @default 60
+             */
+            budget_s: number;
+            /**
+             * Steps
+             * @description Cleaning steps; default: the ones recorded on the dataset version.
+             */
+            steps?: (components["schemas"]["DropColumnsStep"] | components["schemas"]["CastStep"] | components["schemas"]["MissingTokensStep"] | components["schemas"]["ImputeStep"] | components["schemas"]["ClipStep"] | components["schemas"]["DatePartsStep"] | components["schemas"]["DropDuplicatesStep"] | components["schemas"]["FilterRowsStep"])[] | null;
+            /**
+             * Time Column
+             * @description Time-ordered folds and holdout on this date.
+             */
+            time_column?: string | null;
+            /**
+             * Folds
+             * @default 5
+             */
+            folds: number;
+            /**
+             * Holdout
+             * @default 0.2
+             */
+            holdout: number;
+            /**
+             * Seed
+             * @default 0
+             */
+            seed: number;
+            /**
+             * Candidates
+             * @description Default: all of them.
+             */
+            candidates?: ("linear" | "random_forest" | "extra_trees" | "hist_gradient_boosting" | "lightgbm" | "xgboost" | "ensemble")[] | null;
+        };
+        /**
+         * TrainingRegister
+         * @description Register a training's best pipeline as a new version; the card fields create the model if new.
+         */
+        TrainingRegister: {
+            /** Model */
+            model: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Title */
+            title?: string | null;
+            /** Department */
+            department?: string | null;
+            /** Markets */
+            markets?: string[];
+            /** Tags */
+            tags?: string[];
+            /**
+             * Visibility
+             * @default company
+             * @enum {string}
+             */
+            visibility: "company" | "restricted";
+            /** Aliases */
+            aliases?: string[];
         };
         /** UnreadCount */
         UnreadCount: {
@@ -4424,6 +5077,41 @@ export interface operations {
             };
         };
     };
+    registerFromMlflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MlflowRegister"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelVersion"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     getVersion: {
         parameters: {
             query?: never;
@@ -4590,39 +5278,6 @@ export interface operations {
             };
         };
     };
-    uploadDataset: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "multipart/form-data": components["schemas"]["Body_uploadDataset"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Dataset"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
     runDeployment: {
         parameters: {
             query?: never;
@@ -4662,6 +5317,10 @@ export interface operations {
                 status?: ("queued" | "running" | "succeeded" | "failed" | "cancelled") | null;
                 trigger?: ("manual" | "schedule" | "api") | null;
                 since?: string | null;
+                /** @description score: runs of deployments (the default); profile, train; any: all kinds. */
+                kind?: "score" | "profile" | "train" | "any";
+                /** @description Profiles and trainings of it. */
+                dataset?: string | null;
                 /** @description Page number, from 1. */
                 page?: number;
                 page_size?: number;
@@ -4914,6 +5573,555 @@ export interface operations {
                 };
                 content: {
                     "text/csv": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listDatasets: {
+        parameters: {
+            query?: {
+                /** @description Words of the name or description. */
+                q?: string | null;
+                /** @description Page number, from 1. */
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DatasetSummary_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    uploadDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_uploadDataset"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dataset"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    snapshotDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DatasetSqlCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dataset"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The dataset's name. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dataset"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deleteDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The dataset's name. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    updateDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The dataset's name. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DatasetUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dataset"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getDatasetVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The dataset's name. */
+                name: string;
+                /** @description A version number, or 'latest'. */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dataset"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    profileDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The dataset's name. */
+                name: string;
+                /** @description A version number, or 'latest'. */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Execution"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    datasetRows: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The dataset's name. */
+                name: string;
+                /** @description A version number, or 'latest'. */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResultPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    previewCleaning: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The dataset's name. */
+                name: string;
+                /** @description A version number, or 'latest'. */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CleaningSteps"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CleaningPreview"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    saveCleaning: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The dataset's name. */
+                name: string;
+                /** @description A version number, or 'latest'. */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CleaningSteps"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dataset"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listTrainings: {
+        parameters: {
+            query?: {
+                dataset?: string | null;
+                status?: ("queued" | "running" | "succeeded" | "failed" | "cancelled") | null;
+                /** @description Page number, from 1. */
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Training_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    startTraining: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrainingCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Training"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getTraining: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A numeric id. */
+                training_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Training"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancelTraining: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A numeric id. */
+                training_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Training"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    registerTraining: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A numeric id. */
+                training_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrainingRegister"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelVersion"];
                 };
             };
             /** @description Validation Error */

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from modelport.artifacts import sha256_file
+from modelport.batch.cleanup import owned_prefix
 from modelport.columns import ColumnSpec, ModelSchema
 from modelport.context import Context
 from modelport.errors import Conflict, Forbidden, InvalidArgument
@@ -36,6 +39,7 @@ from modelport.services.auth import require
 from modelport.stores.audit import AuditStore, record
 from modelport.stores.catalog import CatalogStore
 from modelport.tabular.readers import preview
+from modelport.training.tracking import fetch_model
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ ()+-]{0,200}$")
 SAMPLE_MAX_ROWS = 1000
@@ -303,6 +307,26 @@ class CatalogService:
                 if not in_use:
                     self.ctx.artifacts.delete(ref.sha256)
             raise
+
+    def register_from_mlflow(
+        self, name: str, principal: Principal, uri: str, meta: VersionMeta
+    ) -> ModelVersion:
+        """Register the MLflow model at ``uri`` (``runs:/...``, ``models:/...``) of the configured MLflow
+        tracking server as a new version of ``name``: downloaded, zipped as an upload of the MLflow flavor
+        and registered like one. Refusals (no server configured, server down, bad scheme, unknown run or
+        model) are 4xx naming ``uri``; ``source_version`` defaults to the URI."""
+        tracking_uri = self.ctx.settings.mlflow_tracking_uri
+        with self.ctx.db.session() as s:
+            self._may_change(CatalogStore(s), name, principal)
+        folder = Path(tempfile.mkdtemp(prefix=owned_prefix("mlflow"), dir=self.ctx.tmp_dir))
+        try:
+            archive, filename = fetch_model(tracking_uri, uri, folder, self.ctx.settings.max_upload_bytes)
+            meta = meta.model_copy(
+                update={"flavor": "mlflow", "source_version": meta.source_version or uri.strip()[:255]}
+            )
+            return self.register_version(name, principal, archive, filename, meta)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def list_versions(self, name: str, principal: Principal) -> list[ModelVersion]:
         with self.ctx.db.session() as s:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from modelport.api.params import PageNo
 from modelport.api.security import get_context, requires
@@ -25,6 +25,7 @@ from modelport.schemas import (
     SchemaEdit,
     SearchQuery,
     SortKey,
+    Strict,
     VersionMeta,
 )
 from modelport.services.catalog import CatalogService, read_sample
@@ -47,6 +48,18 @@ SEARCH_PARAMS = {
     "state",
 }
 ListParam = Annotated[list[str], Query()]
+
+
+class MlflowRegister(Strict):
+    """Register an MLflow model of the configured tracking server as a new version."""
+
+    uri: str = Field(
+        min_length=1,
+        max_length=2048,
+        description="runs:/<run id>/<path>, models:/<name>/<version> or models:/<name>@<alias>.",
+    )
+    description: str = Field(default="", max_length=100_000)
+    aliases: list[str] = Field(default_factory=list, description="Aliases to point at the new version.")
 
 
 @router.get("", operation_id="searchModels", response_model=ModelSearch)
@@ -178,6 +191,21 @@ def upload_version(
         return CatalogService(ctx).register_version(
             name, principal, path, file.filename or "", version_meta, frame
         )
+
+
+@router.post(
+    "/{name}/versions/mlflow", operation_id="registerFromMlflow", response_model=ModelVersion, status_code=201
+)
+def register_from_mlflow(
+    name: str, body: MlflowRegister, request: Request, principal: Principal = requires(Role.data_scientist)
+) -> ModelVersion:
+    """Register a model of the MLflow tracking server (``MODELPORT_MLFLOW_TRACKING_URI``) as a new
+    version: its folder is downloaded, loaded and tried on an example row like an uploaded MLflow zip."""
+    try:
+        meta = VersionMeta(description=body.description, aliases=body.aliases)
+    except ValidationError as exc:
+        raise InvalidArgument(f"aliases: {exc.errors()[0]['msg']}", field="aliases") from exc
+    return CatalogService(get_context(request)).register_from_mlflow(name, principal, body.uri, meta)
 
 
 @router.get("/{name}/versions/{ref}", operation_id="getVersion", response_model=ModelVersion)
