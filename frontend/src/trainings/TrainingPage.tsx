@@ -13,6 +13,7 @@ import { Can } from "../auth/session";
 import { Facts } from "../components/Facts";
 import { Section } from "../components/Section";
 import { ErrorAlert, ErrorState, Loading } from "../components/States";
+import { datasetPath } from "../datasets/links";
 import { describeStep } from "../datasets/steps";
 import { useI18n } from "../i18n";
 import { LiveLog } from "../runs/LiveLog";
@@ -81,7 +82,7 @@ function Summary({ training }: { training: Training }) {
         [t("common.status"), <StatusChip status={training.status} />],
         [
           t("trainings.dataset"),
-          <Link component={RouterLink} to={`/datasets/${encodeURIComponent(training.dataset)}`}>
+          <Link component={RouterLink} to={datasetPath(training.dataset, training.dataset_version)}>
             {training.dataset} {t("common.versionN", { n: training.dataset_version })}
           </Link>,
         ],

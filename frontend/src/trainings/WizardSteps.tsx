@@ -24,10 +24,11 @@ import { useId } from "react";
 import { Link as RouterLink } from "react-router";
 import type { Dataset, DatasetSummaryPage } from "../api/types";
 import { Facts } from "../components/Facts";
+import { datasetPath } from "../datasets/links";
 import { FormField, type FieldError } from "../components/FormField";
 import { QueryState, type QueryLike } from "../components/States";
 import { useI18n, type MessageKey } from "../i18n";
-import { CANDIDATES, likelyTask, metricsFor, TASKS, TASK_METRICS } from "./metrics";
+import { CANDIDATES, likelyTask, metricsFor, TASKS, usualMetric } from "./metrics";
 import { useLabels } from "./labels";
 import { BUDGETS, STEP_FIELDS, targetChoices, timeColumnChoices, type WizardForm } from "./wizard";
 
@@ -100,7 +101,7 @@ function NoProfile({ dataset }: { dataset: Dataset }) {
   return (
     <Alert severity="info" sx={{ mb: 2 }}>
       {t("trainings.wizard.noProfile")}{" "}
-      <Link component={RouterLink} to={`/datasets/${encodeURIComponent(dataset.name)}`}>
+      <Link component={RouterLink} to={datasetPath(dataset.name, dataset.version)}>
         {t("trainings.wizard.toProfile")}
       </Link>
     </Alert>
@@ -156,7 +157,7 @@ export function TaskStep({ form, onChange, version, errors }: StepProps & { vers
   const column = version.data?.profile?.columns.find((c) => c.name === form.target);
   const guess = likelyTask(column);
   const effective = form.task || guess;
-  const usual = effective ? TASK_METRICS[effective][0] : null;
+  const usual = effective ? usualMetric(effective, column) : null;
   return (
     <Grid container spacing={2}>
       <FormField

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cvRow, holdoutRows, idsFromParam } from "./compare";
 import { aBinaryEvaluation, anEntry, aTraining } from "./fixtures";
-import { bestIndexes, formatClock, formatSeconds, likelyTask, metricsFor } from "./metrics";
+import { bestIndexes, formatClock, formatSeconds, likelyTask, metricsFor, usualMetric } from "./metrics";
 
 const profile = (kind: "boolean" | "number" | "integer" | "category" | "date", distinct: number) => ({
   name: "y",
@@ -14,10 +14,19 @@ const profile = (kind: "boolean" | "number" | "integer" | "category" | "date", d
 
 describe("metrics", () => {
   it("offers the metrics that fit a task", () => {
-    expect(metricsFor("regression")).toEqual(["rmse", "r2", "mae"]);
+    expect(metricsFor("regression")).toEqual(["r2", "rmse", "mae"]);
     expect(metricsFor("binary")).toContain("roc_auc");
     expect(metricsFor("multiclass")).not.toContain("f1");
     expect(metricsFor(null)).toHaveLength(8);
+  });
+
+  it("names the metric the API picks by default: F1 for a binary target under 20 % of its rarer class", () => {
+    const counts = (a: number, b: number) => ({ ...profile("boolean", 2), top_values: [{ value: "no", count: a }, { value: "yes", count: b }] });
+    expect(usualMetric("binary", counts(95, 5))).toBe("f1");
+    expect(usualMetric("binary", counts(70, 30))).toBe("roc_auc");
+    expect(usualMetric("binary")).toBe("roc_auc");
+    expect(usualMetric("multiclass")).toBe("accuracy");
+    expect(usualMetric("regression")).toBe("r2");
   });
 
   it("guesses the task from the target's profile", () => {

@@ -18,12 +18,31 @@ export const METRICS = [
   "mae",
 ] as const satisfies readonly MetricName[];
 
-/** The metrics a training of each task may be scored on (the first is the usual one). */
+/** The metrics a training of each task may be scored on (as training/metrics.py has them). */
 export const TASK_METRICS: Record<Task, readonly MetricName[]> = {
   binary: ["roc_auc", "f1", "macro_f1", "accuracy", "log_loss"],
-  multiclass: ["macro_f1", "accuracy", "log_loss"],
-  regression: ["rmse", "r2", "mae"],
+  multiclass: ["accuracy", "macro_f1", "roc_auc", "log_loss"],
+  regression: ["r2", "rmse", "mae"],
 };
+
+/** Below this share of its rarer class, a binary target is scored on F1 by default. */
+const IMBALANCED_SHARE = 0.2;
+
+/**
+ * The metric the API picks when the user names none (training/metrics.py's default_metric): R² for a
+ * regression, accuracy for a multiclass task, ROC-AUC for a binary one unless its rarer class is under
+ * 20 % of the rows (F1 then), as far as the target's profile tells.
+ */
+export function usualMetric(task: Task, column?: ColumnProfile): MetricName {
+  if (task === "regression") return "r2";
+  if (task === "multiclass") return "accuracy";
+  const counts = (column?.top_values ?? []).map((v) => v.count);
+  if (counts.length === 2) {
+    const share = Math.min(...counts) / (counts[0] + counts[1]);
+    if (share < IMBALANCED_SHARE) return "f1";
+  }
+  return "roc_auc";
+}
 
 export const CANDIDATES = [
   "linear",
