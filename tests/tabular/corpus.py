@@ -670,13 +670,15 @@ def _xlsx_title_row() -> Case:
 
 def _xlsx_plain() -> Case:
     rows: list[list[object]] = [["id", "score", "label", "  padded  "]]
-    rows += [[i, i / 4, "yes" if i % 2 else "no", None if i % 5 == 0 else f"t{i}"] for i in range(20)]
+    rows += [[i, i / 4, " yes " if i % 2 else "no", None if i % 5 == 0 else f"t{i}"] for i in range(20)]
+    rows[4][3] = "  N/A "
 
     def check(frame: pd.DataFrame, report: ParseReport) -> None:
         assert report.format == "xlsx" and report.encoding is None
         assert report.renamed_headers == [
             HeaderRename(original="  padded  ", name="padded", reason="padding")
         ]
+        assert frame["label"].tolist()[:2] == [False, True] and report.missing_tokens == {"N/A": 1}
 
     return Case(
         "xlsx_plain",

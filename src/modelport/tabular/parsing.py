@@ -5,36 +5,27 @@ frame with a :class:`~modelport.schemas.ParseReport` of what reading it changed 
 
 * **CSV**: the encoding (UTF-8, UTF-8 with a BOM, UTF-16 with or without a BOM, else Windows-1252 or
   Latin-1 for the whole file; a file mixing UTF-8 with another encoding is refused with the line), the
-  delimiter and decimal mark (sniffed by :mod:`modelport.tabular.readers`), quoted newlines, huge
-  fields. Blank lines and rows with no value at all are skipped and counted. A row with fewer fields
-  than the header is padded with missing values; a row with more is refused with its line number
-  unless the extra fields are empty (trailing delimiters), which are ignored.
-* **Excel**: the first sheet; empty rows are skipped, a title row above the header (one text cell,
-  usually merged across the table, above a row of text headers) is skipped and reported; the table is
-  as wide as its widest row.
+  delimiter (``,`` ``;`` tab ``|``) and decimal mark (sniffed by :mod:`modelport.tabular.readers`),
+  quoted newlines, fields of any size. Blank lines, lines of blanks and rows with no value at all are
+  skipped and counted. A row with fewer fields than the header is padded with missing values; a row
+  with more is refused with its line number, unless the extra fields are empty (trailing delimiters:
+  ignored, and noted). A quoted field still open at the end of the file is refused with its line.
+* **Excel**: the first sheet; empty rows are skipped, a title above the header (a row of one text
+  cell, often merged across the table, above a row of text headers) is skipped and noted; the table
+  is as wide as its widest row (a value right of the header gets a ``column_N``).
 * **Parquet**: read as stored (the index, when it is not a plain row number, becomes columns).
 
 Headers are stripped of padding, empty ones named ``column_N`` (N: the 1-based position), duplicates
-``a_2``, ``a_3``. Each cell is stripped; the tokens of :data:`MISSING_TOKENS` (any case) are read as
-missing and counted per spelling; columns with no value left are dropped. Each column is then typed
-on all its values, in this order:
+``a_2``, ``a_3`` (each reported as a :class:`~modelport.schemas.HeaderRename`). Cells are stripped
+and each text column is typed by :func:`modelport.tabular.inference.type_text_column` (missing
+tokens, booleans, numbers in local formats, dates to UTC, codes kept as text); columns with no value
+are dropped and reported. An Excel column whose cells Excel typed alike (numbers, booleans, dates)
+keeps that type.
 
-1. **boolean** when every value is a spelling of :data:`TRUE_WORDS`/:data:`FALSE_WORDS` (``1``/``0``
-   alone stay numbers): ``bool``, or pandas' nullable ``boolean`` when some are missing;
-2. **text** when a value is a zero-padded code such as ``01234`` (ID-like: the zeros are kept);
-3. **numbers** when every value is one: ``inf``, ``-0`` and exponents included; thousands separators
-   (``1,234.5``, ``1.234,5``, ``1 234,5`` with plain, no-break or narrow no-break spaces,
-   ``1'234.5``), decimal commas, currency signs before or after (``€ $ £ ¥``) and a ``%`` suffix
-   (the number kept as written: ``12%`` is 12) are read and reported. ``int64`` when all are integers
-   and none is missing, else ``float64``;
-4. **dates** when every value looks like a date (ISO 8601, ``03/04/2021``, ``4 Mar 2021``, RFC 2822,
-   with or without a time and an offset): ``datetime64[ns, UTC]``; values without an offset are
-   taken as UTC; day-first or month-first is decided from values such as ``25/03/2021``;
-5. **text** otherwise (``object`` strings, missing values NaN): a column of numbers with a few words
-   keeps the words, for the profile to flag.
-
-Everything a user can get wrong is an :class:`~modelport.errors.InvalidArgument` with
-``field="file"`` whose message names the problem (and the line, when there is one).
+Refused, with an :class:`~modelport.errors.InvalidArgument` (``field="file"``) that names the problem:
+an empty file, a header without rows, binary data, JSON or a web page named ``.csv``, an unreadable
+workbook or Parquet file, the ragged rows and open quotes above. :func:`write_parquet` and
+:func:`read_parquet` keep the normalized copy of a dataset.
 """
 
 from __future__ import annotations
@@ -43,12 +34,9 @@ import codecs
 import csv
 import datetime as dt
 import re
-import warnings
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, TypeAlias
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -60,71 +48,10 @@ import pyarrow.parquet as pq
 from modelport.errors import InvalidArgument
 from modelport.schemas import HeaderRename, ParseReport
 from modelport.tabular import readers
-from modelport.tabular.validation import FALSE_WORDS, TRUE_WORDS
+from modelport.tabular.inference import Column, Findings, type_text_column
 
-__all__ = ["MISSING_TOKENS", "read_dataset", "read_parquet", "write_parquet"]
+__all__ = ["read_dataset", "read_parquet", "write_parquet"]
 
-#: Cell values read as missing, compared in lower case after stripping blanks. Empty cells are
-#: missing too, and not counted as a token.
-MISSING_TOKENS: Final = frozenset(
-    {
-        "?",
-        "-",
-        "--",
-        "---",
-        ".",
-        "none",
-        "null",
-        "(null)",
-        "na",
-        "n/a",
-        "n.a.",
-        "nan",
-        "-nan",
-        "<na>",
-        "#na",
-        "#n/a",
-        "#n/a n/a",
-        "(blank)",
-        "(empty)",
-        "1.#ind",
-        "-1.#ind",
-        "1.#qnan",
-        "-1.#qnan",
-        "#null!",
-        "#div/0!",
-        "#value!",
-        "#ref!",
-        "#num!",
-        "#name?",
-    }
-)
-
-_TOKENS = pa.array(sorted(MISSING_TOKENS), pa.string())
-_BOOLEANS = pa.array(sorted(TRUE_WORDS | FALSE_WORDS), pa.string())
-_TRUE = pa.array(sorted(TRUE_WORDS), pa.string())
-_ZERO_ONE = pa.array(["0", "1"], pa.string())
-_SPACES = r"[ \x{00A0}\x{202F}\x{2009}]"
-_ZERO_PADDED = r"^0[0-9]+$"
-_INTEGER = r"^[+-]?[0-9]+$"
-_CURRENCY = "€$£¥"
-_SIGN_BEFORE = rf"^([+-]?){_SPACES}*[{_CURRENCY}]{_SPACES}*"
-_PARENTHESES = r"^\((.+)\)$"
-_SIGN_AFTER = rf"{_SPACES}*[{_CURRENCY}%]$"
-_SPACE_NAME = "space"
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-_DATE = (
-    r"(?i)^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?"
-    r"(?:[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}"
-    r"|[0-9]{1,2}[-/][0-9]{1,2}[-/][0-9]{2,4}"
-    r"|[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}"
-    rf"|[0-9]{{1,2}}[ -]{_MONTH}[ ,-]*[0-9]{{2,4}}"
-    rf"|{_MONTH}\s+[0-9]{{1,2}}(?:st|nd|rd|th)?,?\s+[0-9]{{4}})"
-    r"(?:(?:T|\s+)[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?:\s*[ap]\.?m\.?)?)?"
-    r"(?:\s*(?:Z|UTC|GMT|[+-][0-9]{2}(?::?[0-9]{2})?))?$"
-)
-_DAY_MONTH = r"^(?:[a-z]+,?\s+)?(?P<first>[0-9]{1,2})[-/.](?P<second>[0-9]{1,2})[-/.][0-9]{2,4}"
-_OFFSET = r"(?i)(?:Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$"
 _MARKUP_START = re.compile(r"(?i)^(?:<!doctype html|<html|<\?xml|<head|<body|<table)")
 _JSON_START = re.compile(r'^(?:\{\s*(?:"|\})|\[\s*(?:[\[{"\]]|-?\d|true\b|false\b|null\b))')
 _BLANK_LINE = re.compile(rb"(?:\r\n|\n|\r(?!\n))(?=[\r\n])")
@@ -133,24 +60,6 @@ _NEWLINE = re.compile(rb"\r\n|\n|\r")
 _LINE = re.compile(rb"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
 _NOT_BLANK = re.compile(rb"\S")
 _BLOCK = 4 << 20
-_SAMPLE = 2000
-
-
-_Column: TypeAlias = pa.Array | pa.ChunkedArray
-"""A column of text as pyarrow holds it."""
-
-
-@dataclass
-class _Findings:
-    """What reading found, gathered for the report."""
-
-    decimal_hint: str = "."
-    tokens: Counter[str] = field(default_factory=Counter)
-    notes: list[str] = field(default_factory=list)
-    decimals: set[str] = field(default_factory=set)
-    thousands: list[str] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)
-    skipped: int = 0
 
 
 def _count(n: int, word: str) -> str:
@@ -177,7 +86,7 @@ def read_dataset(path: Path, filename: str) -> tuple[pd.DataFrame, ParseReport]:
     try:
         if fmt == "parquet":
             return _read_parquet_dataset(path)
-        findings = _Findings()
+        findings = Findings()
         if fmt == "xlsx":
             raw_names, columns = _read_xlsx(path, findings)
             encoding = delimiter = None
@@ -207,7 +116,7 @@ def read_dataset(path: Path, filename: str) -> tuple[pd.DataFrame, ParseReport]:
 
 
 def _build(
-    raw_names: list[str], columns: list[_Column | pd.Series], findings: _Findings
+    raw_names: list[str], columns: list[Column | pd.Series], findings: Findings
 ) -> tuple[pd.DataFrame, list[HeaderRename]]:
     """The typed frame from the header's names and the raw columns; renames of the kept columns."""
     names, renames = _clean_names(raw_names)
@@ -218,7 +127,7 @@ def _build(
     columns.reverse()
     for name in names:
         column = columns.pop()  # each raw column is released once typed (the list is the caller's)
-        series = column if isinstance(column, pd.Series) else _type_text_column(name, column, findings)
+        series = column if isinstance(column, pd.Series) else type_text_column(name, column, findings)
         del column
         if series is None or bool(series.isna().all()):
             findings.dropped.append(name)
@@ -261,7 +170,7 @@ def _clean_names(raw: list[str]) -> tuple[list[str], list[HeaderRename]]:
 # --- CSV ------------------------------------------------------------------------------------------------
 
 
-def _read_csv(path: Path, findings: _Findings) -> tuple[list[str], list[_Column], str, str]:
+def _read_csv(path: Path, findings: Findings) -> tuple[list[str], list[Column], str, str]:
     """The header's raw names, the columns as text (blank rows removed), the encoding and delimiter."""
     data, encoding = _utf8(path.read_bytes(), findings)
     leading = _LEADING_BLANK_LINES.match(data)
@@ -300,7 +209,7 @@ def _read_csv(path: Path, findings: _Findings) -> tuple[list[str], list[_Column]
     return raw_names, columns, encoding, delimiter
 
 
-def _utf8(raw: bytes, findings: _Findings) -> tuple[bytes, str]:
+def _utf8(raw: bytes, findings: Findings) -> tuple[bytes, str]:
     """The file's bytes as UTF-8 (without a byte-order mark) and the encoding it was read in."""
     codec = "utf-16" if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else _utf16_order(raw)
     if codec is not None:
@@ -447,8 +356,8 @@ class _Lines:
 
 
 def _python_records(
-    body: bytes, delimiter: str, findings: _Findings, start_line: int, odd_quotes: bool
-) -> tuple[list[str], list[_Column], int]:
+    body: bytes, delimiter: str, findings: Findings, start_line: int, odd_quotes: bool
+) -> tuple[list[str], list[Column], int]:
     """The file read with the csv module: the header, the columns, and the blank lines skipped.
 
     Short rows are padded with empty fields; long rows are refused with their line unless the
@@ -529,7 +438,7 @@ def _count_blank_lines(body: bytes, delimiter: str) -> int:
     return sum(1 for row in csv.reader(_Lines(body), delimiter=delimiter) if not row)
 
 
-def _drop_blank_rows(columns: list[_Column], findings: _Findings) -> list[_Column]:
+def _drop_blank_rows(columns: list[Column], findings: Findings) -> list[Column]:
     """Columns stripped of surrounding blanks, without the rows that have no value at all."""
     stripped = columns  # replaced one by one, so that each original is released once stripped
     for i, column in enumerate(columns):
@@ -547,245 +456,10 @@ def _drop_blank_rows(columns: list[_Column], findings: _Findings) -> list[_Colum
     return stripped
 
 
-# --- column types ---------------------------------------------------------------------------------------
-
-
-def _type_text_column(name: str, column: _Column, findings: _Findings) -> pd.Series | None:
-    """A column of text cells (stripped; null = empty) typed; None when no value is left."""
-    column = pc.fill_null(column, "")
-    lower = pc.ascii_lower(column)  # the tokens and boolean words are ASCII
-    tokens = pc.is_in(lower, value_set=_TOKENS)
-    missing = pc.or_(tokens, pc.equal(column, ""))
-    present = pc.invert(missing)
-    values = pc.filter(column, present)
-    if len(values) == 0:
-        return None
-    if pc.any(tokens).as_py():
-        for item in pc.value_counts(pc.filter(column, tokens)).to_pylist():
-            findings.tokens[item["values"]] += item["counts"]
-    with_nulls = pc.if_else(missing, pa.scalar(None, pa.string()), column)
-    has_missing = len(values) < len(column)
-    present_lower = pc.filter(lower, present)
-    if _all_in(present_lower, _BOOLEANS) and not _all_in(present_lower, _ZERO_ONE):
-        flags = pc.if_else(missing, pa.scalar(None, pa.bool_()), pc.is_in(lower, value_set=_TRUE))
-        return (
-            pd.Series(pd.array(flags.to_pylist(), dtype="boolean"))
-            if has_missing
-            else pd.Series(flags.to_numpy(zero_copy_only=False), dtype=bool)
-        )
-    if not _zero_padded(values):
-        numbers = _numbers(name, values, with_nulls, findings)
-        if numbers is not None:
-            return numbers
-    dates = _dates(name, values, with_nulls, findings)
-    if dates is not None:
-        return dates
-    texts = with_nulls.to_numpy(zero_copy_only=False)
-    if has_missing:
-        texts[pc.is_null(with_nulls).to_numpy(zero_copy_only=False)] = np.nan
-    return pd.Series(texts, dtype=object)
-
-
-def _zero_padded(values: _Column) -> bool:
-    """Whether a value is a code such as ``01234`` (only values starting with 0 are looked at)."""
-    leading = pc.filter(values, pc.starts_with(values, "0"))
-    return len(leading) > 0 and bool(pc.any(pc.match_substring_regex(leading, _ZERO_PADDED)).as_py())
-
-
-def _all_match(values: _Column, pattern: str) -> bool:
-    """Whether every value matches a regular expression (the head is tried first: most columns that
-    do not fit a type show it early)."""
-    head = values.slice(0, _SAMPLE)
-    if len(values) > _SAMPLE and not pc.all(pc.match_substring_regex(head, pattern)).as_py():
-        return False
-    return bool(pc.all(pc.match_substring_regex(values, pattern)).as_py())
-
-
-def _all_in(values: _Column, words: _Column) -> bool:
-    """Whether every value is one of ``words`` (the head tried first)."""
-    head = values.slice(0, _SAMPLE)
-    if len(values) > _SAMPLE and not pc.all(pc.is_in(head, value_set=words)).as_py():
-        return False
-    return bool(pc.all(pc.is_in(values, value_set=words)).as_py())
-
-
-def _numbers(name: str, values: _Column, with_nulls: _Column, findings: _Findings) -> pd.Series | None:
-    """The column as numbers when every present value is one (see the module doc); else None."""
-    decimal, thousands, signs = ".", None, ""
-    if not _plain_numbers(values, findings.decimal_hint):
-        if pc.any(pc.match_substring(values, "\u2212")).as_py():  # the typographic minus sign
-            values, with_nulls = (pc.replace_substring(a, "\u2212", "-") for a in (values, with_nulls))
-        if pc.any(pc.match_substring_regex(values, _PARENTHESES)).as_py():  # accounting: (5.00) is -5
-            values, with_nulls = (
-                pc.replace_substring_regex(a, _PARENTHESES, r"-\1") for a in (values, with_nulls)
-            )
-            signs += "()"
-        if pc.any(pc.match_substring_regex(values, rf"[{_CURRENCY}%]")).as_py():
-            signs += "".join(s for s in _CURRENCY + "%" if pc.any(pc.match_substring(values, s)).as_py())
-            values, with_nulls = (
-                pc.replace_substring_regex(
-                    pc.replace_substring_regex(a, _SIGN_BEFORE, r"\1"), _SIGN_AFTER, ""
-                )
-                for a in (values, with_nulls)
-            )
-        for decimal, thousands in _formats(findings.decimal_hint):
-            if _all_match(values, _number_pattern(decimal, thousands)):
-                normalized = _normalized(values, decimal, thousands)
-                if _plain_numbers(normalized, "."):
-                    break
-        else:
-            return None
-        decimal = decimal if pc.any(pc.match_substring(values, decimal)).as_py() else "."
-        if (
-            thousands is not None
-            and not pc.any(pc.match_substring_regex(values, _separator(thousands))).as_py()
-        ):
-            thousands = None
-        values, with_nulls = normalized, _normalized(with_nulls, decimal, thousands)
-    series = _typed_numbers(values, with_nulls)
-    if series is None:
-        return None
-    if decimal == "," or thousands or signs:
-        findings.decimals.add(decimal)
-        if thousands:
-            findings.thousands.append(" " if thousands == _SPACE_NAME else thousands)
-        findings.notes.append(_number_note(name, decimal, thousands, signs))
-    return series
-
-
-def _plain_numbers(values: _Column, decimal_hint: str) -> bool:
-    """Whether every value is a number as Arrow writes them (``1.5``, ``-0``, ``1e3``, ``inf``); in a
-    file whose decimal mark is a comma, ``1.234`` is taken for a thousands separator instead."""
-    try:
-        pc.cast(values, pa.float64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return False
-    return decimal_hint == "." or not pc.any(pc.match_substring(values, ".")).as_py()
-
-
-def _formats(decimal_hint: str) -> list[tuple[str, str | None]]:
-    """The (decimal mark, thousands separator) pairs to try, the file's decimal mark first."""
-    comma: list[tuple[str, str | None]] = [(",", None), (",", "."), (",", _SPACE_NAME)]
-    dot: list[tuple[str, str | None]] = [(".", None), (".", ","), (".", _SPACE_NAME), (".", "'")]
-    return comma + dot if decimal_hint == "," else dot + comma
-
-
-def _separator(thousands: str) -> str:
-    return _SPACES if thousands == _SPACE_NAME else re.escape(thousands)
-
-
-def _number_pattern(decimal: str, thousands: str | None) -> str:
-    d = re.escape(decimal)
-    number = rf"[0-9]+(?:{d}[0-9]*)?|{d}[0-9]+"
-    if thousands is not None:
-        number = rf"[0-9]{{1,3}}(?:{_separator(thousands)}[0-9]{{3}})+(?:{d}[0-9]*)?|{number}"
-    return rf"^[+-]?(?:{number}|(?i:inf|infinity))$"
-
-
-def _normalized(values: _Column, decimal: str, thousands: str | None) -> _Column:
-    """Numbers written as Arrow reads them: no thousands separator, a decimal point."""
-    if thousands == _SPACE_NAME:
-        values = pc.replace_substring_regex(values, _SPACES, "")
-    elif thousands is not None:
-        values = pc.replace_substring(values, thousands, "")
-    return pc.replace_substring(values, ",", ".") if decimal == "," else values
-
-
-def _typed_numbers(values: _Column, with_nulls: _Column) -> pd.Series | None:
-    """int64 when every value is an integer and none is missing, else float64; None for integers
-    too large for 64 bits (kept as text: account numbers and the like lose digits as floats)."""
-    try:
-        integers = pc.cast(pc.utf8_ltrim(values, "+"), pa.int64())
-    except pa.ArrowInvalid:
-        if _all_match(values, _INTEGER):
-            return None
-        integers = None
-    if integers is not None and len(values) == len(with_nulls):
-        return pd.Series(integers.to_numpy(), dtype=np.int64)
-    floats = pc.cast(with_nulls, pa.float64())
-    return pd.Series(floats.to_numpy(zero_copy_only=False), dtype=np.float64)
-
-
-def _number_note(name: str, decimal: str, thousands: str | None, signs: str) -> str:
-    parts = []
-    if thousands:
-        parts.append(f"thousands separator {thousands if thousands == _SPACE_NAME else repr(thousands)}")
-    if decimal == ",":
-        parts.append("decimal comma")
-    if "()" in signs:
-        parts.append("values in parentheses read as negative")
-    currencies = [sign for sign in signs if sign in _CURRENCY + "%"]
-    if currencies:
-        parts.append(f"{' '.join(currencies)} signs removed" + ("; 12% read as 12" if "%" in signs else ""))
-    return f"column {name!r}: read as numbers ({', '.join(parts)})"
-
-
-def _dates(name: str, values: _Column, with_nulls: _Column, findings: _Findings) -> pd.Series | None:
-    """The column as UTC datetimes when every present value looks like a date and parses; else None."""
-    if not _all_match(values, _DATE):
-        return None
-    parsed, offsets = _iso_dates(with_nulls)
-    if parsed is None:
-        dayfirst, ambiguous = _day_first(values, findings.decimal_hint)
-        parsed = _parsed_dates(with_nulls, dayfirst)
-        if parsed is None:
-            return None
-        if ambiguous is not None:
-            order = "day first" if dayfirst else "month first"
-            findings.notes.append(f"column {name!r}: dates such as {ambiguous} are ambiguous: read {order}")
-        offsets = bool(pc.any(pc.match_substring_regex(values, _OFFSET)).as_py())
-    if offsets:
-        findings.notes.append(f"column {name!r}: dates with time-zone offsets converted to UTC")
-    return parsed
-
-
-def _iso_dates(with_nulls: _Column) -> tuple[pd.Series | None, bool]:
-    """ISO 8601 dates all with an offset, or all without one (taken as UTC), parsed by Arrow (100x
-    faster than pandas), and whether they had offsets; None when they are not such dates."""
-    for kind in (pa.timestamp("us", "UTC"), pa.timestamp("us")):
-        try:
-            stamps = pc.cast(with_nulls, kind).to_pandas()
-            if kind.tz is None:
-                stamps = stamps.dt.tz_localize("UTC")
-            return stamps.astype("datetime64[ns, UTC]"), kind.tz is not None
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError, OverflowError):
-            continue
-    return None, False
-
-
-def _day_first(values: _Column, decimal_hint: str) -> tuple[bool, str | None]:
-    """Whether dates such as 03/04/2021 are day first, and one of them when no value settles it."""
-    parts = pc.extract_regex(pc.utf8_lower(values), _DAY_MONTH)
-    matched = pc.drop_null(parts)
-    if len(matched) == 0:
-        return False, None
-    first = pc.max(pc.cast(pc.struct_field(matched, "first"), pa.int32())).as_py()
-    second = pc.max(pc.cast(pc.struct_field(matched, "second"), pa.int32())).as_py()
-    if first > 12 or second > 12:
-        return first > 12, None
-    example = pc.filter(values, pc.is_valid(parts))[0].as_py()
-    return decimal_hint == ",", example
-
-
-def _parsed_dates(with_nulls: _Column, dayfirst: bool) -> pd.Series | None:
-    """Dates in any format pandas reads (ISO 8601, then each value's own format); None when one
-    does not parse."""
-    series = pd.Series(with_nulls.to_numpy(zero_copy_only=False), dtype=object)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for fmt in ("ISO8601", "mixed"):
-            try:
-                parsed = pd.to_datetime(series, utc=True, format=fmt, dayfirst=dayfirst)
-            except (ValueError, OverflowError, TypeError):
-                continue
-            return parsed.astype("datetime64[ns, UTC]")
-    return None
-
-
 # --- Excel ----------------------------------------------------------------------------------------------
 
 
-def _read_xlsx(path: Path, findings: _Findings) -> tuple[list[str], list[_Column | pd.Series]]:
+def _read_xlsx(path: Path, findings: Findings) -> tuple[list[str], list[Column | pd.Series]]:
     import openpyxl
 
     try:
@@ -822,7 +496,7 @@ def _read_xlsx(path: Path, findings: _Findings) -> tuple[list[str], list[_Column
     header, data = filled[0][1], [row for _, row in filled[1:]]
     width = max(_width(row) for _, row in filled)
     names = [_header_text(header[i]) if i < len(header) else "" for i in range(width)]
-    columns: list[_Column | pd.Series] = []
+    columns: list[Column | pd.Series] = []
     for i in range(width):
         cells = [row[i] if i < len(row) else None for row in data]
         columns.append(_xlsx_column(cells))
@@ -858,7 +532,7 @@ def _header_text(value: Any) -> str:
     return text if isinstance(text, str) else str(value)
 
 
-def _xlsx_column(cells: list[Any]) -> _Column | pd.Series:
+def _xlsx_column(cells: list[Any]) -> Column | pd.Series:
     """A column of cells: typed as Excel typed it when all its values share one type (numbers,
     booleans, dates), else as text through the same rules as CSV."""
     values = [v for v in cells if _is_value(v)]
@@ -875,7 +549,9 @@ def _xlsx_column(cells: list[Any]) -> _Column | pd.Series:
             pd.Series([v if _is_value(v) else None for v in cells], dtype=object), utc=True
         )
         return stamps.astype("datetime64[ns, UTC]")
-    return pa.array([None if v is None else _cell_string(v) for v in cells], pa.string())
+    return pc.utf8_trim_whitespace(
+        pa.array([None if v is None else _cell_string(v) for v in cells], pa.string())
+    )
 
 
 def _cell_string(value: Any) -> str:
