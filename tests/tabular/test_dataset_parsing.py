@@ -78,7 +78,25 @@ def test_object_columns_with_mixed_content_are_stored_as_strings(tmp_path: Path)
 
 CSV_ALPHABET = st.sampled_from(
     list("ab1209.,;|\t\"' \r\n-+eE$€%?")
-    + ["\u202f", "\u00a0", "é", "NA", "null", "inf", "true", "2021-03-04", "\x00"]
+    + ["\u202f", "\u00a0", "é", "NA", "null", "inf", "true", "2021-03-04"]
+)
+# Cells people write, for tables of random shape: numbers in local formats, tokens, dates, words.
+CELLS = st.sampled_from(
+    ["1", "-0", "01234", "1.5", "1,5", "1 234,5", "1,234.50", "(12.00)", "€3", "12 %", "inf", "NaN", "?", "-"]
+    + [
+        "",
+        " ",
+        "none",
+        "N/A",
+        "true",
+        "no",
+        "Y",
+        "vrai",
+        "2021-03-04",
+        "04/03/2021",
+        "2021-03-04T10:00:00+02:00",
+    ]
+    + ["text", "a b", '"quoted, comma"', '"two\nlines"', '"open', "é", "Zürich", "99999999999999999999"]
 )
 
 
@@ -104,6 +122,43 @@ def _read_or_refuse(data: bytes, filename: str) -> None:
 @given(st.lists(CSV_ALPHABET, max_size=120).map("".join), st.sampled_from(["utf-8", "utf-16", "latin-1"]))
 def test_random_csv_text_is_read_or_refused(text: str, encoding: str) -> None:
     _read_or_refuse(text.encode(encoding, errors="replace"), "random.csv")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 5).flatmap(
+        lambda width: st.lists(
+            st.lists(CELLS, min_size=width - 1, max_size=width + 1), min_size=1, max_size=12
+        )
+    ),
+    st.sampled_from([",", ";", "\t", "|"]),
+    st.sampled_from(["\n", "\r\n"]),
+    st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]),
+)
+def test_random_tables_are_read_or_refused(
+    rows: list[list[str]], delimiter: str, newline: str, encoding: str
+) -> None:
+    text = newline.join(delimiter.join(row) for row in rows) + newline
+    _read_or_refuse(text.encode(encoding, errors="replace"), "table.csv")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.none()
+            | st.booleans()
+            | st.integers(-(10**6), 10**6)
+            | st.floats(allow_nan=False, allow_infinity=False, width=32)
+            | st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2100, 1, 1))
+            | CELLS,
+            max_size=4,
+        ),
+        max_size=8,
+    )
+)
+def test_random_workbooks_are_read_or_refused(rows: list[list[object]]) -> None:
+    _read_or_refuse(corpus._workbook(rows), "book.xlsx")
 
 
 @settings(max_examples=150, deadline=None)
