@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { configure, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { Route, Routes } from "react-router";
 import { beforeEach, describe, expect, it, vi } from "vitest";
@@ -18,10 +18,13 @@ vi.mock("../api/client", async (original) => {
     profileDataset: vi.fn(),
     getExecution: vi.fn(),
     datasetRows: vi.fn(),
+    updateDataset: vi.fn(),
   };
 });
 
 const api = vi.mocked(client);
+// Queries answer late on a busy machine: wait up to 5 s for what they bring.
+configure({ asyncUtilTimeout: 5000 });
 // Rendering MUI pages takes seconds on a busy machine.
 const SLOW = 45_000;
 
@@ -51,13 +54,13 @@ describe("DatasetPage", () => {
       .mockResolvedValue(anExecution({ status: "succeeded", progress: 1 }));
     renderPage();
 
-    expect(await screen.findByText("Computing the profile: 50 %", {}, { timeout: 5000 })).toBeInTheDocument();
+    expect(await screen.findByText("Computing the profile: 50 %")).toBeInTheDocument();
     expect(api.profileDataset).toHaveBeenCalledTimes(1);
     expect(api.profileDataset).toHaveBeenCalledWith("customers", 1);
     expect(api.getExecution).toHaveBeenCalledWith(7);
 
     // Once the execution has succeeded, the dataset is read again and holds the profile.
-    const warnings = await screen.findByTestId("profile-warnings", {}, { timeout: 5000 });
+    const warnings = await screen.findByTestId("profile-warnings");
     expect(api.profileDataset).toHaveBeenCalledTimes(1);
     const items = within(warnings).getAllByTestId("profile-warning");
     // The most serious first, in its colour.
@@ -164,5 +167,20 @@ describe("DatasetPage", () => {
     const rows = within(table).getAllByRole("row");
     expect(rows[1]).toHaveTextContent("31basic");
     expect(rows[2]).toHaveTextContent("–premium");
+  }, SLOW);
+
+  it("edits the description and the visibility, sending only what changed", async () => {
+    api.getDataset.mockResolvedValue(aDataset({ columns: COLUMNS, profile: aProfile(), description: "old" }));
+    api.updateDataset.mockResolvedValue(aDataset({ description: "Customers, FR shop" }));
+    const ue = userEvent.setup();
+    renderPage();
+    await ue.click(await screen.findByRole("button", { name: "Edit" }));
+    const dialog = await screen.findByRole("dialog", { name: "Edit customers" });
+    const description = within(dialog).getByRole("textbox", { name: "Description" });
+    await ue.clear(description);
+    await ue.type(description, "Customers, FR shop");
+    await ue.click(within(dialog).getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(api.updateDataset).toHaveBeenCalledWith("customers", { description: "Customers, FR shop" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
   }, SLOW);
 });

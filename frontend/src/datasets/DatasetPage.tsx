@@ -3,6 +3,7 @@
  * from, how its file was read, its profile (asked for when missing), its rows; clean it, train on
  * it, upload a newer file.
  */
+import EditIcon from "@mui/icons-material/Edit";
 import CleaningServicesIcon from "@mui/icons-material/CleaningServices";
 import ModelTrainingIcon from "@mui/icons-material/ModelTraining";
 import UploadFileIcon from "@mui/icons-material/UploadFile";
@@ -19,6 +20,7 @@ import { QueryState } from "../components/States";
 import { useI18n } from "../i18n";
 import { formatBytes } from "../lib/filePreview";
 import { DatasetRows } from "./DatasetRows";
+import { EditDatasetDialog } from "./EditDatasetDialog";
 import { cleaningPath, datasetPath, trainPath, versionParam } from "./links";
 import { ParseReportPanel } from "./ParseReportPanel";
 import { ProfilePanel } from "./ProfilePanel";
@@ -74,6 +76,7 @@ function VersionSelect({ d, onChange }: { d: Dataset; onChange: (v: number) => v
 
 function Header({ d, onVersion, onUpload }: { d: Dataset; onVersion: (v: number) => void; onUpload: () => void }) {
   const { t, tn, when, locale } = useI18n();
+  const [editing, setEditing] = useState(false);
   const steps = d.steps?.length ?? 0;
   return (
     <>
@@ -103,12 +106,22 @@ function Header({ d, onVersion, onUpload }: { d: Dataset; onVersion: (v: number)
           </Can>
         </Stack>
       </Stack>
-      <Section title={t("datasets.about")}>
+      <Section
+        title={t("datasets.about")}
+        action={
+          <Can role="business_user">
+            <Button size="small" startIcon={<EditIcon />} onClick={() => setEditing(true)}>
+              {t("datasets.edit")}
+            </Button>
+          </Can>
+        }
+      >
         <Facts
           perRow={2}
           testId="dataset-facts"
           items={[
             [t("common.owner"), d.owner],
+            [t("field.visibility"), t(`visibility.${d.visibility}`)],
             [t("datasets.shape"), t("datasets.shapeValue", { rows: d.rows == null ? "–" : d.rows.toLocaleString(locale), columns: d.columns.length.toLocaleString(locale) })],
             [t("datasets.source"), <Source d={d} />],
             [t("common.created"), d.created_by ? t("datasets.createdBy", { when: when(d.created_at), who: d.created_by }) : when(d.created_at)],
@@ -126,6 +139,7 @@ function Header({ d, onVersion, onUpload }: { d: Dataset; onVersion: (v: number)
           ]}
         />
       </Section>
+      {editing && <EditDatasetDialog d={d} onClose={() => setEditing(false)} />}
     </>
   );
 }

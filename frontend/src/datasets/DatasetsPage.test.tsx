@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { configure, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { Route, Routes } from "react-router";
 import { beforeEach, describe, expect, it, vi } from "vitest";
@@ -14,6 +14,8 @@ vi.mock("../api/client", async (original) => {
 });
 
 const api = vi.mocked(client);
+// Queries answer late on a busy machine: wait up to 5 s for what they bring.
+configure({ asyncUtilTimeout: 5000 });
 // Rendering MUI pages takes seconds on a busy machine.
 const SLOW = 45_000;
 
