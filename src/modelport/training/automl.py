@@ -635,12 +635,19 @@ class _Search:
             skips = 0
             study.tell(trial, result.mean)
             self.trials.append(result)
+            self.forget_predictions(candidate)
             self.history.setdefault(candidate, []).append(result.seconds / self.units(candidate, params))
             self.log(
                 f"trial {trial.number} {candidate}: {self.metric} {result.mean:.4f} ± {result.std:.4f} "
                 f"({result.seconds:.1f} s)"
             )
             self.update()
+
+    def forget_predictions(self, candidate: str) -> None:
+        """Keep out-of-fold predictions for the best trial of the candidate only (the ensemble's pool)."""
+        mine = [t for t in self.ranked() if t.candidate == candidate]
+        for trial in mine[1:]:
+            trial.oof = np.empty(0)
 
     def ensemble(self) -> None:
         """Blend the best trial of each candidate (greedy forward selection with replacement on the
