@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test install install-test lint fmt typecheck bench clean web web-test
+.PHONY: run test install install-test lint fmt typecheck bench clean web web-test mlflow-venv
 
 # The web app (frontend/): `npm ci` when its lockfile changes, a build when one of its sources does.
 WEB := frontend
@@ -31,6 +31,16 @@ tests/oidc/node_modules/.installed: tests/oidc/package.json tests/oidc/package-l
 	@if command -v npm >/dev/null; then npm ci --prefix tests/oidc --no-audit --no-fund && touch $@; \
 	else echo "npm not found: the end-to-end SSO tests will be skipped"; fi
 
+# The MLflow tracking server that the MLflow tests start: full `mlflow` (for `mlflow server`) in a venv of
+# its own, since its pins may clash with the project's; rebuilt only when its pinned version changes.
+MLFLOW_VENV := .cache/mlflow-venv
+MLFLOW_REQUIREMENTS := tests/training/mlflow-server.txt
+
+$(MLFLOW_VENV)/.installed: $(MLFLOW_REQUIREMENTS)
+	$(PYTHON) -m venv $(MLFLOW_VENV)
+	$(MLFLOW_VENV)/bin/python -m pip --disable-pip-version-check -q install -r $(MLFLOW_REQUIREMENTS)
+	touch $@
+
 $(WEB)/node_modules/.installed: $(WEB)/package.json $(WEB)/package-lock.json
 	$(NPM) ci --prefix $(WEB)
 	touch $@
@@ -41,6 +51,7 @@ $(WEB)/dist/index.html: $(WEB)/node_modules/.installed $(WEB_SRC)
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
+mlflow-venv: $(MLFLOW_VENV)/.installed
 web: $(WEB)/dist/index.html
 
 web-test: $(WEB)/node_modules/.installed
@@ -50,7 +61,7 @@ run: install web
 	$(VENV)/bin/modelport db upgrade
 	MODELPORT_DEMO=true $(VENV)/bin/modelport serve
 
-test: install-test lint typecheck web-test web tests/oidc/node_modules/.installed
+test: install-test lint typecheck web-test web tests/oidc/node_modules/.installed $(MLFLOW_VENV)/.installed
 	$(PY) -m pytest
 
 lint: install-test
@@ -70,4 +81,4 @@ bench: install-test
 	$(PY) bench/catalog.py
 
 clean:
-	rm -rf $(VENV) .modelport .pytest_cache .mypy_cache .ruff_cache $(WEB)/node_modules $(WEB)/dist
+	rm -rf $(VENV) $(MLFLOW_VENV) .modelport .pytest_cache .mypy_cache .ruff_cache $(WEB)/node_modules $(WEB)/dist

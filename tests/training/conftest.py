@@ -1,6 +1,6 @@
-"""A real MLflow tracking server for the tests of this folder, from its own venv (``make
-.cache/mlflow-venv``: full ``mlflow``, whose pins may clash with the project's), on SQLite and a local
-artifact folder, started once per session and stopped after."""
+"""A real MLflow tracking server for the tests of this folder, from its own venv (``make mlflow-venv``
+builds .cache/mlflow-venv: full ``mlflow``, whose pins may clash with the project's), on SQLite and a
+local artifact folder, started once per session and stopped after."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The URL of a running ``mlflow server`` (tracking, registry and proxied artifacts)."""
     executable = MLFLOW_VENV / "bin" / "mlflow"
     if not executable.exists():
-        pytest.fail(f"no MLflow server venv at {MLFLOW_VENV}: run `make .cache/mlflow-venv` (or `make test`)")
+        pytest.fail(f"no MLflow server venv at {MLFLOW_VENV}: run `make mlflow-venv` (or `make test`)")
     folder = tmp_path_factory.mktemp("mlflow-server")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
