@@ -422,7 +422,7 @@ function fileForm(file: File) {
 
 /** Store an input file once (CSV, Excel, Parquet) for deployments that read a dataset. */
 export function uploadDataset(file: File): Promise<Dataset> {
-  return unwrap(api.POST("/api/v1/datasets", fileForm(file)));
+  return uploadNamedDataset(file);
 }
 
 /** Deploy one model for several markets at once: one deployment per market, all or none. */
@@ -560,7 +560,10 @@ export function uploadNamedDataset(file: File, fields: { name?: string; descript
   if (fields.name) form.append("name", fields.name);
   if (fields.description) form.append("description", fields.description);
   return unwrap(
-    api.POST("/api/v1/datasets", { body: { file: file.name, ...fields }, bodySerializer: () => form }),
+    api.POST("/api/v1/datasets", {
+      body: { file: file.name, name: fields.name, description: fields.description ?? "" },
+      bodySerializer: () => form,
+    }),
   );
 }
 
