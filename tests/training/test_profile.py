@@ -4,6 +4,7 @@ suggested targets and progress."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,9 @@ import pytest
 
 from modelport.errors import InvalidArgument
 from modelport.schemas import DatasetProfile
+from modelport.tabular.parsing import read_dataset
 from modelport.training.profile import column_stats, profile_frame
+from tests.tabular import corpus
 
 
 def _codes(profile: DatasetProfile) -> list[tuple[str, str | None]]:
@@ -85,6 +88,19 @@ def test_number_statistics() -> None:
 def test_a_row_counter_is_an_id_but_a_shuffled_measure_is_not() -> None:
     kinds = _kinds(pd.DataFrame({"row": range(1, 101), "rank": np.random.default_rng(0).permutation(100)}))
     assert kinds == {"row": "id", "rank": "integer"}
+
+
+def test_words_among_numbers_are_mixed_types_not_a_row_counter() -> None:
+    qty = [str(i) for i in range(30)]
+    qty[7], qty[20] = "unknown", "ten"
+    order_no = [*qty[:7], "n/k", *qty[8:]]
+    profile = profile_frame(pd.DataFrame({"qty": qty, "order_no": order_no}))
+    assert {c.name: c.kind for c in profile.columns} == {"qty": "integer", "order_no": "id"}
+    assert _codes(profile) == [("mixed_types", "qty"), ("id_like", "order_no")]
+    messages = {(w.code, w.column): w.message for w in profile.warnings}
+    assert messages["mixed_types", "qty"] == (
+        "qty mixes numbers (28 rows) and text (2 rows); cast it to number or category to decide"
+    )
 
 
 def test_small_integer_ranges_get_one_bin_per_value() -> None:
@@ -312,3 +328,30 @@ def test_odd_values_and_dtypes_profile_without_error() -> None:
     assert messages["constant", "inf"] == "inf holds a single value (inf): it cannot help a model"
     assert ("infinities", "inf") in messages and ("mixed_types", "objects") in messages
     json.dumps(profile.model_dump(), allow_nan=False)
+
+
+# Warnings each corpus file must get (present) and must not get (absent), as (code, column).
+CORPUS_WARNINGS: dict[str, tuple[set[tuple[str, str | None]], set[tuple[str, str | None]]]] = {
+    "mixed_types": ({("mixed_types", "qty")}, {("id_like", "qty")}),
+    "inf_nan_negative_zero": ({("infinities", "x")}, set()),
+    "zero_padded_ids": ({("id_like", "postcode"), ("id_like", "customer")}, {("id_like", "amount")}),
+    "quoted_newlines": ({("id_like", "id")}, {("id_like", "comment")}),
+}
+
+
+@pytest.mark.parametrize("case", corpus.parseable(), ids=lambda c: c.id)
+def test_every_corpus_file_profiles(tmp_path: Path, case: corpus.Case) -> None:
+    frame, _ = read_dataset(corpus.write(case, tmp_path), case.filename)
+    profile = profile_frame(frame, target=case.target)
+    assert [c.name for c in profile.columns] == [str(c) for c in frame.columns]
+    assert profile.rows == len(frame)
+    if case.target is not None:
+        assert profile.target == case.target
+    json.dumps(profile.model_dump(), allow_nan=False)
+    present, absent = CORPUS_WARNINGS.get(case.id, (set(), set()))
+    codes = set(_codes(profile))
+    assert present <= codes and not absent & codes
+
+
+def test_the_corpus_warnings_name_corpus_files() -> None:
+    assert set(CORPUS_WARNINGS) <= {case.id for case in corpus.parseable()}

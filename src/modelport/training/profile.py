@@ -2,8 +2,9 @@
 
 Kinds are guessed from the values, not only the storage: a text column of numbers is a number, of
 ``yes``/``no`` a boolean, of dates a date; unique or nearly unique codes (``C-00123``, a consecutive
-integer ``customer_id``) are IDs. Text columns are judged on a sample of their distinct values, so a
-100k-row frame profiles in about a second.
+integer ``customer_id``) are IDs; a column of numbers with a few words (``unknown``) is a number that
+gets the ``mixed_types`` warning, an ID only by its name. Text columns are judged on a sample of their
+distinct values, so a 100k-row frame profiles in about a second.
 
 The target leak check fits, for each column alone, a shallow decision tree (numbers, dates, booleans)
 or a per-value lookup (categories, text) on 70 % of a sample of at most 20k rows and scores it on the
@@ -108,7 +109,9 @@ def _sample(counts: pd.Series) -> pd.Series:
     return counts.sample(SAMPLE_DISTINCT, random_state=0)
 
 
-def _numeric_kind(name: str, numbers: pd.Series, distinct: int) -> ColumnKind:
+def _numeric_kind(name: str, numbers: pd.Series, distinct: int, words: int = 0) -> ColumnKind:
+    """The kind of a column of numbers; ``words`` counts the rows of a text column that were not
+    numbers (``unknown``, ``ten``): people typed those, so the column is no generated row counter."""
     finite = numbers[np.isfinite(numbers)]
     if finite.empty:
         return "number"
@@ -119,7 +122,7 @@ def _numeric_kind(name: str, numbers: pd.Series, distinct: int) -> ColumnKind:
     unique_share = distinct / len(finite)
     span = float(finite.max()) - float(finite.min()) + 1
     # A row counter: distinct, consecutive or nearly so, in order.
-    counter = span <= 1.1 * len(finite) and finite.is_monotonic_increasing
+    counter = not words and span <= 1.1 * len(finite) and finite.is_monotonic_increasing
     if len(finite) >= 20 and unique_share >= 0.99 and (_id_name(name) or counter):
         return "id"
     return "integer"
@@ -249,7 +252,8 @@ def _analyse(series: pd.Series, name: str) -> _Column:
         profile.kind, column.numbers_and_words = _text_kind(name, counts, rows - missing)
         if profile.kind == "number":
             numbers = to_numbers(series)
-            profile.kind = _numeric_kind(name, numbers, int(numbers.nunique()))
+            _, words = column.numbers_and_words
+            profile.kind = _numeric_kind(name, numbers, int(numbers.nunique()), words)
     else:
         profile.kind = "text"
     if profile.kind in ("number", "integer") or (profile.kind == "id" and numbers is not None):
