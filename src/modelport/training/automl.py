@@ -60,7 +60,7 @@ __all__ = ["TrainOptions", "TrainOutcome", "TrainingCancelled", "check_trainable
 
 _MIN_ROWS = 20
 _MAX_CLASSES_DETECTED = 20  # integer targets with more distinct values are read as regression
-_IMBALANCED_SHARE = 0.35  # below it, default configurations weigh classes
+_IMBALANCED_SHARE = 0.35  # below it, default configurations weigh classes (F1 metrics)
 _ENSEMBLE_POOL = 4
 _ENSEMBLE_STEPS = 12
 _DEADLINE_SHARE = 0.92  # of the budget, for the search (less the time kept for the final fit)
@@ -589,6 +589,8 @@ class _Search:
         names = [c for c in CANDIDATES if c in (self.options.candidates or CANDIDATES)]
         counts = np.unique(self.y, return_counts=True)[1] if self.classification else None
         imbalanced = counts is not None and counts.min() / counts.sum() < _IMBALANCED_SHARE
+        # Weighing classes trades accuracy for the rare classes' recall: a default only for F1 metrics.
+        balanced = imbalanced and self.metric in ("f1", "macro_f1")
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # multivariate/group TPE is marked experimental
@@ -597,7 +599,7 @@ class _Search:
             )
         study = optuna.create_study(direction="maximize" if self.greater else "minimize", sampler=sampler)
         for name in names:
-            study.enqueue_trial({"candidate": name, **default_params(name, self.classification, imbalanced)})
+            study.enqueue_trial({"candidate": name, **default_params(name, self.classification, balanced)})
         skips = 0
         skipped: set[str] = set()
         while True:

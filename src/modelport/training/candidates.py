@@ -508,13 +508,13 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-def default_params(name: str, classification: bool, imbalanced: bool) -> dict[str, Any]:
+def default_params(name: str, classification: bool, balanced: bool) -> dict[str, Any]:
     """The first configuration tried for a candidate, as Optuna parameter values (prefixed names)."""
     values = dict(_DEFAULTS[name])
     if name == "linear":
         values.pop("alpha" if classification else "C")
     if classification:
-        values["class_weight"] = "balanced" if imbalanced else None
+        values["class_weight"] = "balanced" if balanced else None
     return {f"{name}.{key}": value for key, value in values.items()}
 
 
