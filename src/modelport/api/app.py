@@ -17,6 +17,7 @@ from modelport.api import bodies, docs, errors, hardening
 from modelport.api.routers import (
     audit,
     auth,
+    datasets,
     deployments,
     executions,
     health,
@@ -25,6 +26,7 @@ from modelport.api.routers import (
     models,
     notifications,
     stats,
+    trainings,
     users,
 )
 from modelport.api.security import role_of
@@ -105,6 +107,8 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
         users,
         models,
         executions,
+        datasets,
+        trainings,
         stats,
         audit,
         notifications,

@@ -1,6 +1,9 @@
 """Entry point of an execution's child process:
 ``python -m modelport.batch.child <execution id> <attempt> <memory MB> <worker pid>``.
 
+It runs the execution by its kind: a run of a deployment (:mod:`modelport.batch.executor`), or a
+dataset's profile or a training (:mod:`modelport.training.jobs`).
+
 Its first instructions, before any heavy import, tie its life to the worker that started it: the
 kernel kills it (``PR_SET_PDEATHSIG``) when the worker's thread that started it ends, and when the
 worker is already gone (it died between the fork and here: the parent is then another process) it
@@ -55,14 +58,23 @@ def main(argv: list[str]) -> int:
     limit_memory(int(argv[3]))
     execution_id, attempt = int(argv[1]), int(argv[2])
 
-    from modelport.batch.executor import run_execution
     from modelport.context import Context
     from modelport.settings import Settings
+    from modelport.stores.executions import ExecutionStore
 
     settings = Settings.model_validate_json(sys.stdin.read())
     ctx = Context.from_settings(settings)
     try:
-        status = run_execution(ctx, execution_id, attempt)
+        with ctx.db.session() as s:
+            kind = ExecutionStore(s).get(execution_id).kind
+        if kind == "score":
+            from modelport.batch.executor import run_execution
+
+            status = run_execution(ctx, execution_id, attempt)
+        else:  # a dataset's profile or a training
+            from modelport.training.jobs import run_job
+
+            status = run_job(ctx, kind, execution_id, attempt)
     finally:
         ctx.db.dispose()
     if status == "stale":

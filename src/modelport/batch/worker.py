@@ -165,6 +165,7 @@ class Worker:
         execution_id, attempt = claimed.id, claimed.attempt
         beat = max(1.0, st.worker_lease_seconds / 3)
         stopped: str | None = None  # why this thread stopped the child: cancelled, timeout, lost, shutdown
+        limit = self.time_limit(execution_id)
         with tempfile.TemporaryFile() as stderr:
             # The child dies with this thread (PR_SET_PDEATHSIG): this thread waits for it in every case.
             child = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
@@ -189,7 +190,7 @@ class Worker:
                     child.stdin.close()
                 except BrokenPipeError:
                     pass  # the child ended already: its exit code tells
-                deadline = time.monotonic() + st.execution_timeout_seconds
+                deadline = time.monotonic() + limit
                 next_beat = time.monotonic() + beat
                 while stopped is None:
                     try:
@@ -210,7 +211,16 @@ class Worker:
                 code = child.wait()
             stderr.seek(0)
             tail = stderr.read()[-2000:].decode(errors="replace").strip()
-        return self._settle(claimed, stopped, code, tail)
+        return self._settle(claimed, stopped, code, tail, limit)
+
+    def time_limit(self, execution_id: int) -> int:
+        """Seconds the execution may run: its own limit when it names one (a training: its budget plus
+        slack), else ``execution_timeout_seconds``."""
+        with self.ctx.db.session() as s:
+            own = ExecutionStore(s).get(execution_id).input.get("time_limit_s")
+        if isinstance(own, int | float) and own > 0:
+            return int(own)
+        return self.ctx.settings.execution_timeout_seconds
 
     def _beat(self, claimed: Claim) -> str | None:
         """Renew the lease; why the child must stop (``lost``, ``cancelled``) or None."""
@@ -226,10 +236,9 @@ class Worker:
             log.exception("heartbeat of execution %s failed", claimed.id)
             return None
 
-    def _settle(self, claimed: Claim, stopped: str | None, code: int, tail: str) -> str:
+    def _settle(self, claimed: Claim, stopped: str | None, code: int, tail: str, limit: int) -> str:
         """Record what the child could not: a cancellation, the time limit, a crash, this worker's
         shutdown. Every write is fenced by the attempt; returns the execution's status."""
-        st = self.ctx.settings
         execution_id, attempt = claimed.id, claimed.attempt
         try:
             with self.ctx.db.session() as s:
@@ -247,7 +256,7 @@ class Worker:
                     store.requeue(execution_id, attempt, f"worker {self.id} shut down")
                     return "queued"
                 if stopped == "timeout":
-                    message = f"time limit of {st.execution_timeout_seconds} s exceeded"
+                    message = f"time limit of {limit} s exceeded"
                 else:
                     reason = "out of memory or killed" if code < 0 or code == 137 else f"exit code {code}"
                     detail = f": {tail.splitlines()[-1]}" if tail else ""

@@ -489,6 +489,8 @@ class TrainingRow(Base):
     registered: Mapped[list[Any]] = mapped_column(default=list)
     model_sha256: Mapped[str | None] = mapped_column(String(64))
     holdout_sha256: Mapped[str | None] = mapped_column(String(64))
+    # A sample of the training rows (Parquet) and their statistics: the reference of registered versions.
+    reference: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     mlflow_run_id: Mapped[str | None] = mapped_column(String(64))
     code_version: Mapped[str] = mapped_column(String(64), default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -33,7 +33,8 @@ from modelport.schemas import (
 )
 from modelport.services.auth import require
 from modelport.services.catalog import check_filename
-from modelport.services.executions import check_columns, store_dataset
+from modelport.services.datasets import store_dataset
+from modelport.services.executions import check_columns
 from modelport.serving.online import OnlinePredictor
 from modelport.stores.audit import AuditStore, record
 from modelport.stores.catalog import CatalogStore

@@ -1,5 +1,5 @@
 """Executions: queue a run of a deployment (file, typed rows, its configured input, or its schedule),
-follow it, cancel it, read its logs and results."""
+follow it, cancel it, read its logs and results. (Uploaded datasets: :mod:`modelport.services.datasets`.)"""
 
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow.parquet as pq
 
 from modelport.batch.base import ERROR_COLUMNS
 from modelport.columns import ModelSchema
 from modelport.context import Context
 from modelport.errors import Conflict, InvalidArgument, ModelportError, NotFound
 from modelport.principal import Principal
-from modelport.schemas import Dataset, Execution, ExecutionLog, InputSpec, Page, ResultPage, Role
+from modelport.schemas import Execution, ExecutionLog, InputSpec, Page, ResultPage, Role
 from modelport.services.auth import require
 from modelport.services.catalog import check_filename
+from modelport.services.datasets import json_records, parquet_page
 from modelport.stores.audit import AuditStore, record
 from modelport.stores.deployments import DeploymentStore
 from modelport.stores.executions import ExecutionStore
@@ -42,24 +42,6 @@ def check_columns(frame: pd.DataFrame, schema: ModelSchema, filename: str) -> No
 class ExecutionService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-
-    # --- datasets --------------------------------------------------------------------------------
-
-    def upload_dataset(self, path: Path, filename: str, principal: Principal) -> Dataset:
-        """Store an input file (CSV, Excel, Parquet) in the artifact store after reading its first rows."""
-        require(principal, Role.business_user)
-        dataset = store_dataset(self.ctx, path, filename)
-        with self.ctx.db.session() as s:
-            record(
-                AuditStore(s),
-                principal,
-                "dataset.upload",
-                "dataset",
-                dataset.sha256,
-                filename=filename,
-                size=dataset.size,
-            )
-        return dataset
 
     # --- create ----------------------------------------------------------------------------------
 
@@ -271,25 +253,13 @@ class ExecutionService:
     def results(self, execution_id: int, principal: Principal, page: int, page_size: int) -> ResultPage:
         """One page of an execution's results, reading only the row groups it needs."""
         execution, path = self._results_path(execution_id, principal)
-        offset = (page - 1) * page_size
         if execution.output.get("format") == "parquet":
-            pf = pq.ParquetFile(path)
-            total = pf.metadata.num_rows
-            frames, seen = [], 0
-            for group in range(pf.num_row_groups):
-                n = pf.metadata.row_group(group).num_rows
-                if seen + n > offset and seen < offset + page_size:
-                    frames.append(pf.read_row_group(group).to_pandas().iloc[max(0, offset - seen) :])
-                seen += n
-            frame = (
-                pd.concat(frames).head(page_size) if frames else pd.DataFrame(columns=pf.schema_arrow.names)
-            )
-        else:
-            total = int(execution.output.get("rows", execution.rows_written))
-            frame = pd.read_csv(path, skiprows=range(1, offset + 1), nrows=page_size)
+            return parquet_page(path, page, page_size)
+        total = int(execution.output.get("rows", execution.rows_written))
+        frame = pd.read_csv(path, skiprows=range(1, (page - 1) * page_size + 1), nrows=page_size)
         return ResultPage(
             columns=[str(c) for c in frame.columns],
-            rows=_records(frame),
+            rows=json_records(frame),
             total=total,
             page=page,
             page_size=page_size,
@@ -329,23 +299,6 @@ class ExecutionService:
         return empty, name
 
 
-def store_dataset(ctx: Context, path: Path, filename: str) -> Dataset:
-    """Store an input file (CSV, Excel, Parquet) in the artifact store, after reading its first rows
-    (refused, naming the line, when they cannot be read)."""
-    check_filename(filename)
-    fmt = detect_format(filename, path)
-    head = preview(path, fmt, rows=10)
-    ref = ctx.artifacts.put_file(path)
-    return Dataset(
-        sha256=ref.sha256,
-        filename=filename,
-        format=fmt,
-        size=ref.size,
-        columns=[str(c) for c in head.columns],
-        preview=_records(head),
-    )
-
-
 def configured_input_ref(spec: InputSpec) -> dict[str, Any]:
     """What a run on a deployment's configured input reads, as recorded on the execution (a dataset
     whose name has no known extension is read as Parquet)."""
@@ -359,9 +312,3 @@ def configured_input_ref(spec: InputSpec) -> dict[str, Any]:
     if spec.kind == "sql":
         return {"kind": "sql", "connection": spec.connection, "query": spec.query}
     return {"kind": "upload"}
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    import json
-
-    return list(json.loads(frame.to_json(orient="records", date_format="iso")))

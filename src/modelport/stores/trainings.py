@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from modelport.db.tables import DatasetRow, DatasetVersionRow, ExecutionRow, TrainingRow
 from modelport.errors import InvalidArgument, NotFound
 from modelport.principal import Principal
-from modelport.schemas import Page, Training
+from modelport.schemas import Page, ReferenceData, Training
 from modelport.stores.datasets import dataset_visible_to
 from modelport.stores.users import usernames
 
@@ -28,6 +28,7 @@ WRITABLE = frozenset(
         "challenger",
         "model_sha256",
         "holdout_sha256",
+        "reference",
         "mlflow_run_id",
     }
 )
@@ -47,6 +48,7 @@ class TrainingFiles:
     created_by_id: int
     model_sha256: str | None
     holdout_sha256: str | None
+    reference: ReferenceData | None
 
 
 class TrainingStore:
@@ -136,6 +138,7 @@ class TrainingStore:
             created_by_id=row.created_by_id,
             model_sha256=row.model_sha256,
             holdout_sha256=row.holdout_sha256,
+            reference=ReferenceData.model_validate(row.reference) if row.reference else None,
         )
 
     def list_trainings(

@@ -1,4 +1,4 @@
-"""Executions (runs of a deployment): start, follow, cancel, logs, results; and input datasets."""
+"""Executions (runs of deployments, profiles, trainings): start, follow, cancel, logs, results."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
@@ -21,7 +21,6 @@ from modelport.errors import InvalidArgument
 from modelport.principal import Principal
 from modelport.schemas import (
     TERMINAL_STATUSES,
-    Dataset,
     Execution,
     ExecutionLog,
     ExecutionRows,
@@ -33,18 +32,6 @@ from modelport.schemas import (
 from modelport.services.executions import ExecutionService
 
 router = APIRouter(prefix="/api/v1", tags=["executions"])
-
-
-@router.post("/datasets", operation_id="uploadDataset", response_model=Dataset, status_code=201)
-def upload_dataset(
-    request: Request,
-    file: Annotated[UploadFile, File(description="CSV, Excel (.xlsx) or Parquet.")],
-    principal: Principal = requires(Role.business_user),
-) -> Dataset:
-    """Store an input file for deployments that read a dataset (shows its first rows)."""
-    ctx = get_context(request)
-    with spooled(file, ctx.tmp_dir, ctx.settings.max_upload_bytes, "file") as path:
-        return ExecutionService(ctx).upload_dataset(path, file.filename or "", principal)
 
 
 @router.post(
@@ -92,11 +79,17 @@ def list_executions(
     status: ExecutionStatus | None = None,
     trigger: Literal["manual", "schedule", "api"] | None = None,
     since: datetime | None = None,
+    kind: Annotated[
+        Literal["score", "profile", "train", "any"],
+        Query(description="score: runs of deployments (the default); profile, train; any: all kinds."),
+    ] = "score",
+    dataset: Annotated[str | None, Query(max_length=100, description="Profiles and trainings of it.")] = None,
     page: PageNo = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
     principal: Principal = requires(Role.viewer),
 ) -> Page[Execution]:
-    """Runs, newest first, filtered by deployment (id or name), model, status, trigger and time."""
+    """Executions, newest first, filtered by kind, deployment (id or name), model, dataset, status,
+    trigger and time."""
     return ExecutionService(get_context(request)).list_executions(
         principal,
         page,
@@ -106,6 +99,8 @@ def list_executions(
         status=status,
         trigger=trigger,
         since=since,
+        kind=None if kind == "any" else kind,
+        dataset=dataset,
     )
 
 

@@ -108,6 +108,7 @@ def upgrade() -> None:
         sa.Column("registered", sa.JSON(), nullable=False),
         sa.Column("model_sha256", sa.String(length=64), nullable=True),
         sa.Column("holdout_sha256", sa.String(length=64), nullable=True),
+        sa.Column("reference", sa.JSON(), nullable=True),
         sa.Column("mlflow_run_id", sa.String(length=64), nullable=True),
         sa.Column("code_version", sa.String(length=64), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=False),
