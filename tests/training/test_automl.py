@@ -259,7 +259,7 @@ def test_leaderboard_sorted_complete_and_sent_after_every_trial() -> None:
 # --- threshold, cancel, time order ------------------------------------------------------------------
 
 
-def test_threshold_tuned_on_imbalanced_data_predicts_positives() -> None:
+def test_threshold_tuned_on_imbalanced_data_predicts_positives(tmp_path: Path) -> None:
     frame = _frame(1500, seed=3, positives=0.045)
     assert (frame["churn"] == "yes").mean() == pytest.approx(0.045, abs=0.002)
     outcome = train(frame, TrainOptions(target="churn", budget_s=8, seed=3))
@@ -272,6 +272,12 @@ def test_threshold_tuned_on_imbalanced_data_predicts_positives() -> None:
     predicted = outcome.pipeline.predict(outcome.X_holdout)
     assert (predicted == "yes").sum() > 0
     assert metrics.score("f1", outcome.y_holdout, predicted) > 0.3
+    path = tmp_path / "model.skops"
+    skops.io.dump(outcome.pipeline, path)
+    untrusted = skops.io.get_untrusted_types(file=path)
+    check_skops_types(untrusted)
+    loaded = skops.io.load(path, trusted=untrusted)
+    assert list(loaded.predict(outcome.X_holdout)) == list(predicted)  # the threshold survives the file
 
 
 def test_cancel_stops_between_trials() -> None:
