@@ -10,7 +10,6 @@ that a skops file can hold the pipeline.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -411,8 +410,6 @@ class EarlyStoppedRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc
 
 
 # --- search spaces ----------------------------------------------------------------------------------
-
-Suggest = Callable[[str, Any], Any]
 
 
 def _space(trial: Any, name: str, classification: bool) -> dict[str, Any]:
