@@ -189,8 +189,8 @@ def _read_csv(path: Path, findings: Findings) -> tuple[list[str], list[Column], 
     _refuse_control_characters(text)
     if truncated and "\n" in text:
         text = text[: text.rindex("\n") + 1]
-    delimiter = readers._sniff_delimiter(text, truncated, prefer_tab=path.suffix.lower() == ".tsv")
-    findings.decimal_hint = readers._sniff_decimal(text, delimiter, truncated)
+    delimiter = readers.sniff_delimiter(text, truncated, prefer_tab=path.suffix.lower() == ".tsv")
+    findings.decimal_hint = readers.sniff_decimal(text, delimiter, truncated)
     blank = len(_NEWLINE.findall(data, 0, start))
     body = data[start:] if start else data  # a copy only after leading blank lines
     del data
@@ -225,7 +225,7 @@ def _utf8(raw: bytes, findings: Findings) -> tuple[bytes, str]:
         return text.encode("utf-8"), "utf-16"
     if _NOT_BLANK.search(raw) is None:
         raise _file_error("the file is empty")
-    readers._reject_non_text(raw[: readers.SNIFF_BYTES])
+    readers.reject_non_text(raw[: readers.SNIFF_BYTES])
     if b"\x00" in raw:
         line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
         raise _file_error(f"line {line}: the file holds binary data (NUL bytes), not CSV text", line)
@@ -528,7 +528,7 @@ def _header_text(value: Any) -> str:
         return ""
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
-    text = readers._cell_text(value)
+    text = readers.cell_text(value)
     return text if isinstance(text, str) else str(value)
 
 
@@ -557,7 +557,7 @@ def _xlsx_column(cells: list[Any]) -> Column | pd.Series:
 def _cell_string(value: Any) -> str:
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
-    text = readers._cell_text(value)
+    text = readers.cell_text(value)
     return text if isinstance(text, str) else str(text)
 
 

@@ -192,19 +192,20 @@ def sniff_csv(path: Path) -> CsvDialect:
         raw = fh.read(SNIFF_BYTES + 1)
     truncated = len(raw) > SNIFF_BYTES
     raw = raw[:SNIFF_BYTES]
-    _reject_non_text(raw)
+    reject_non_text(raw)
     has_bom = raw.startswith(codecs.BOM_UTF8)
     text, encoding = _decode_prefix(raw[3:] if has_bom else raw, truncated)
     if has_bom:
         encoding = "utf-8-sig"
     if truncated and "\n" in text:
         text = text[: text.rindex("\n") + 1]
-    delimiter = _sniff_delimiter(text, truncated, prefer_tab=path.suffix.lower() == ".tsv")
-    decimal = _sniff_decimal(text, delimiter, truncated)
+    delimiter = sniff_delimiter(text, truncated, prefer_tab=path.suffix.lower() == ".tsv")
+    decimal = sniff_decimal(text, delimiter, truncated)
     return CsvDialect(encoding=encoding, delimiter=delimiter, decimal=decimal, has_bom=has_bom)
 
 
-def _reject_non_text(raw: bytes) -> None:
+def reject_non_text(raw: bytes) -> None:
+    """Refuse (InvalidArgument, field "file") a file whose first bytes are UTF-16 or binary."""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise _file_error("the file is UTF-16 text: save it as 'CSV UTF-8' (or Latin-1) and upload it again")
     if b"\x00" not in raw:
@@ -245,7 +246,9 @@ def _records(text: str, delimiter: str, truncated: bool, limit: int = 2000) -> l
     return rows
 
 
-def _sniff_delimiter(text: str, truncated: bool, *, prefer_tab: bool) -> str:
+def sniff_delimiter(text: str, truncated: bool, *, prefer_tab: bool) -> str:
+    """The delimiter giving the most consistent field count over ``text``'s records (``truncated``:
+    the text is a prefix whose last record may be cut)."""
     order = ("\t", ",", ";", "|") if prefer_tab else DELIMITERS
     best: tuple[float, int, int] | None = None
     chosen = order[0]
@@ -265,7 +268,8 @@ def _sniff_delimiter(text: str, truncated: bool, *, prefer_tab: bool) -> str:
     return chosen
 
 
-def _sniff_decimal(text: str, delimiter: str, truncated: bool) -> str:
+def sniff_decimal(text: str, delimiter: str, truncated: bool) -> str:
+    """``,`` when the delimiter is not a comma and numbers such as ``1,5`` outnumber ``1.5``, else ``.``."""
     if delimiter == ",":
         return "."
     commas = dots = 0
@@ -914,12 +918,13 @@ def _xlsx_frame(
     frame = frame.infer_objects()
     for name in text:  # a number typed in a text column of the schema: its text, 1234 not 1234.0
         if name in frame.columns:
-            frame[name] = [_cell_text(v) for v in frame[name].tolist()]
+            frame[name] = [cell_text(v) for v in frame[name].tolist()]
     frame.index = pd.RangeIndex(first_row, first_row + len(frame))
     return frame
 
 
-def _cell_text(value: Any) -> Any:
+def cell_text(value: Any) -> Any:
+    """A number read from a cell as its text (``1234``, not ``1234.0``); other values as they are."""
     if value is None or isinstance(value, str) or isinstance(value, bool):
         return value
     if isinstance(value, float):
