@@ -9,14 +9,15 @@ import { Pager } from "../components/Pager";
 import { QueryState } from "../components/States";
 import { useI18n } from "../i18n";
 import { formatPrediction } from "../lib/numbers";
+import { shortDate } from "./profile";
 
 export const ROWS_PAGE_SIZE = 50;
 
 type Row = Record<string, unknown>;
 
-/** A cell as it reads on screen: numbers rounded, nothing shown as an empty cell. */
+/** A cell as it reads on screen: numbers rounded, days without their midnight. */
 export function cellText(value: unknown, locale: string): string {
-  return formatPrediction(value, locale);
+  return typeof value === "string" ? shortDate(value) : formatPrediction(value, locale);
 }
 
 /** A table of rows of the given columns (the data tab and the cleaning preview). */

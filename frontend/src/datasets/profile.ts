@@ -60,7 +60,10 @@ export interface Bar {
 export function histogramBars(column: ColumnProfile, locale: string): Bar[] {
   const bins = column.histogram ?? [];
   const edge = (v: number) => (column.kind === "date" ? dateEdge(v, locale) : formatNumber(v, locale, 3));
-  return bins.map((b) => ({ label: `${edge(b.start)}–${edge(b.end)}`, count: b.count }));
+  return bins.map((b) => {
+    const [from, to] = [edge(b.start), edge(b.end)];
+    return { label: from === to ? from : `${from}–${to}`, count: b.count };
+  });
 }
 
 function dateEdge(v: number, locale: string): string {
@@ -81,11 +84,19 @@ export function filterColumns(columns: readonly ColumnProfile[], text: string, k
   return columns.filter((c) => (!needle || c.name.toLowerCase().includes(needle)) && (!kind || c.kind === kind));
 }
 
-/** A statistic for the screen: numbers rounded, dates and labels as they are, "–" when there is none. */
+const MIDNIGHT_UTC = /^(\d{4}-\d{2}-\d{2})[T ]00:00:00(\.0+)?(Z|[+-]00:?00)?$/;
+
+/** A date-time of the API as read on screen: a day at midnight UTC as the day alone ("2025-05-04"). */
+export function shortDate(text: string): string {
+  const m = MIDNIGHT_UTC.exec(text);
+  return m ? m[1] : text;
+}
+
+/** A statistic for the screen: numbers rounded, days without their midnight, labels as they are, "–" when there is none. */
 export function statValue(value: number | string | null | undefined, locale: string): string {
   if (value === null || value === undefined) return "–";
   if (typeof value === "number") return formatNumber(value, locale);
-  return value;
+  return shortDate(value);
 }
 
 /** A share (0..1) as a percentage: "12.5 %". */

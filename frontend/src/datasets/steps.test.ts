@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ApiError } from "../api/client";
 import { translator } from "../i18n";
 import { aColumn } from "./testData";
-import { filterColumns, histogramBars, sortedWarnings } from "./profile";
+import { filterColumns, histogramBars, shortDate, sortedWarnings, statValue } from "./profile";
 import { describeStep, emptyFields, move, removeAt, stepFromFields, stepOfError, typedValue } from "./steps";
 
 const en = translator("en");
@@ -98,8 +98,18 @@ describe("profile", () => {
     expect(histogramBars(aColumn({ histogram: [{ start: 0, end: 0.125, count: 3 }] }), "fr-FR")).toEqual([{ label: "0–0,125", count: 3 }]);
     const date = aColumn({ kind: "date", histogram: [{ start: 1767225600, end: 1769904000, count: 2 }] });
     expect(histogramBars(date, "en-GB")[0].label).toBe("Jan 2026–Feb 2026");
+    expect(histogramBars(aColumn({ kind: "date", histogram: [{ start: 1767225600, end: 1767312000, count: 1 }] }), "en-GB")[0].label).toBe("Jan 2026");
     const cols = [aColumn({ name: "Age" }), aColumn({ name: "plan", kind: "category" })];
     expect(filterColumns(cols, "ag").map((c) => c.name)).toEqual(["Age"]);
     expect(filterColumns(cols, "", "category").map((c) => c.name)).toEqual(["plan"]);
+  });
+
+  it("writes a day at midnight UTC as the day alone, other values as they are", () => {
+    expect(shortDate("2025-05-04T00:00:00+00:00")).toBe("2025-05-04");
+    expect(shortDate("2025-05-04T00:00:00Z")).toBe("2025-05-04");
+    expect(shortDate("2025-05-04T10:30:00+00:00")).toBe("2025-05-04T10:30:00+00:00");
+    expect(shortDate("basic")).toBe("basic");
+    expect(statValue(1234.5678, "fr-FR")).toBe("1\u202f235");
+    expect(statValue(null, "en-GB")).toBe("–");
   });
 });
