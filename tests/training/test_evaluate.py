@@ -16,7 +16,7 @@ from sklearn.datasets import load_diabetes, load_iris, make_classification
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.inspection import permutation_importance
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import FixedThresholdClassifier, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
@@ -99,6 +99,31 @@ def test_binary_metrics_match_sklearn(binary: tuple[Pipeline, pd.DataFrame, pd.S
     assert len(result.calibration.x) <= 10
     assert result.residuals is None
     _no_nan(result.model_dump())
+
+
+def test_a_fixed_threshold_classifier_is_evaluated_as_it_predicts(
+    binary: tuple[Pipeline, pd.DataFrame, pd.Series],
+) -> None:
+    """A pipeline ending in FixedThresholdClassifier (as the trainer builds one): its own positive class
+    (here the commoner one, not the default rarer one) and threshold, so the metrics are those of what
+    the served model predicts."""
+    fitted, X, y = binary
+    model = FixedThresholdClassifier(LogisticRegression(max_iter=500), threshold=0.7, pos_label="stay")
+    pipeline = Pipeline([("prep", fitted.named_steps["prep"]), ("model", model)]).fit(X, y)
+    result = evaluate(pipeline, X, y, "binary", "f1")
+    predicted = pipeline.predict(X)
+    assert result.threshold == 0.7
+    assert result.metrics["f1"] == pytest.approx(skm.f1_score(y, predicted, pos_label="stay"))
+    assert result.metrics["recall"] == pytest.approx(skm.recall_score(y, predicted, pos_label="stay"))
+    assert result.metrics["accuracy"] == pytest.approx(skm.accuracy_score(y, predicted))
+    assert result.confusion_matrix is not None
+    assert (
+        result.confusion_matrix.matrix
+        == skm.confusion_matrix(y, predicted, labels=["churn", "stay"]).tolist()
+    )
+    proba = pipeline.predict_proba(X)[:, 1]
+    assert result.roc is not None
+    assert result.roc.area == pytest.approx(skm.roc_auc_score(y == "stay", proba))
 
 
 def test_binary_importance_is_sklearns_on_the_raw_columns(

@@ -5,9 +5,11 @@ The holdout took no part in any search, so these are the numbers a user may trus
 (JSON has no NaN): a metric that cannot be computed on this holdout (ROC-AUC with one class present) is
 left out, and curve points that are not finite are dropped.
 
-For a binary task the positive class is ``pos_label`` (default: the rarer class of ``y_holdout``, as
-:func:`modelport.training.metrics.positive_class` chooses it), and a tuned ``threshold`` applies to its
-probability: a row is predicted positive when that probability is at least the threshold.
+For a binary task the positive class is ``pos_label`` and a tuned ``threshold`` applies to its
+probability: a row is predicted positive when that probability is at least the threshold. When the
+pipeline ends in a ``FixedThresholdClassifier`` (as the trainer builds it), its positive class and
+threshold are the defaults; otherwise the positive class defaults to the rarer class of ``y_holdout``
+(:func:`modelport.training.metrics.positive_class`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import pandas as pd
 from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
 from sklearn.inspection import permutation_importance
+from sklearn.model_selection import FixedThresholdClassifier
+from sklearn.pipeline import Pipeline
 
 from modelport.schemas import ConfusionMatrix, Curve, Evaluation, Importance, Residuals, Task
 from modelport.training.metrics import check_metric, greater_is_better, needs_proba, positive_class, score
@@ -72,6 +76,14 @@ def _label(value: Any) -> str:
 def _classes(pipeline: Any, y: np.ndarray) -> np.ndarray:
     classes = getattr(pipeline, "classes_", None)
     return np.asarray(classes) if classes is not None else np.unique(y)
+
+
+def _fixed_threshold(pipeline: Any) -> tuple[Any, float | None]:
+    """(pos_label, threshold) of a FixedThresholdClassifier ending the pipeline, else (None, None)."""
+    last = pipeline.steps[-1][1] if isinstance(pipeline, Pipeline) else pipeline
+    if isinstance(last, FixedThresholdClassifier) and isinstance(last.threshold, int | float):
+        return last.pos_label, float(last.threshold)
+    return None, None
 
 
 def _labels_from_proba(
@@ -207,6 +219,11 @@ def evaluate(
     proba = np.asarray(pipeline.predict_proba(X_holdout), dtype=float)
     pos: int | None = None
     if task == "binary":
+        fixed_label, fixed_threshold = _fixed_threshold(pipeline)
+        if fixed_threshold is not None:  # the served model's own positive class and threshold
+            threshold = fixed_threshold if threshold is None else threshold
+            if pos_label is None:
+                pos_label = classes[-1] if fixed_label is None else fixed_label
         if pos_label is None:
             pos_label = positive_class(y) if len(np.unique(y)) == 2 else classes[-1]
         matches = np.flatnonzero(classes == pos_label)

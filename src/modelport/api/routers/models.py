@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
-from pydantic import Field, ValidationError
+from pydantic import ValidationError
 
 from modelport.api.params import PageNo
 from modelport.api.security import get_context, requires
@@ -16,6 +16,7 @@ from modelport.errors import InvalidArgument
 from modelport.principal import Principal
 from modelport.schemas import (
     AliasSet,
+    MlflowRegister,
     Model,
     ModelCreate,
     ModelSearch,
@@ -25,7 +26,6 @@ from modelport.schemas import (
     SchemaEdit,
     SearchQuery,
     SortKey,
-    Strict,
     VersionMeta,
 )
 from modelport.services.catalog import CatalogService, read_sample
@@ -48,18 +48,6 @@ SEARCH_PARAMS = {
     "state",
 }
 ListParam = Annotated[list[str], Query()]
-
-
-class MlflowRegister(Strict):
-    """Register an MLflow model of the configured tracking server as a new version."""
-
-    uri: str = Field(
-        min_length=1,
-        max_length=2048,
-        description="runs:/<run id>/<path>, models:/<name>/<version> or models:/<name>@<alias>.",
-    )
-    description: str = Field(default="", max_length=100_000)
-    aliases: list[str] = Field(default_factory=list, description="Aliases to point at the new version.")
 
 
 @router.get("", operation_id="searchModels", response_model=ModelSearch)
@@ -201,10 +189,7 @@ def register_from_mlflow(
 ) -> ModelVersion:
     """Register a model of the MLflow tracking server (``MODELPORT_MLFLOW_TRACKING_URI``) as a new
     version: its folder is downloaded, loaded and tried on an example row like an uploaded MLflow zip."""
-    try:
-        meta = VersionMeta(description=body.description, aliases=body.aliases)
-    except ValidationError as exc:
-        raise InvalidArgument(f"aliases: {exc.errors()[0]['msg']}", field="aliases") from exc
+    meta = VersionMeta(description=body.description, aliases=body.aliases)
     return CatalogService(get_context(request)).register_from_mlflow(name, principal, body.uri, meta)
 
 
