@@ -24,7 +24,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from modelport.db.migrate import upgrade
-from modelport.errors import InvalidArgument
+from modelport.errors import InvalidArgument, ModelportError
 from modelport.schemas import DropColumnsStep, LeaderboardEntry, Role, Training
 from modelport.training.evaluate import evaluate
 from modelport.training.tracking import experiment_name, mirror, parse_model_uri
@@ -169,6 +169,15 @@ def test_runs_of_one_dataset_share_an_experiment_and_keep_their_end_state(
     assert runs[second].info.status == "KILLED"
     assert client.list_artifacts(first, "model") == []  # no model file given, none logged
     assert not any(key.startswith("holdout_") for key in runs[first].data.metrics)
+
+
+def test_a_mirror_that_fails_midway_marks_its_run_failed(mlflow_server: str, tmp_path: Path) -> None:
+    with pytest.raises(ModelportError, match="could not mirror training 42 to MLflow"):
+        mirror(mlflow_server, _training(None, dataset="broken"), tmp_path / "gone.skops", {})
+    client = MlflowClient(tracking_uri=mlflow_server)
+    experiment = client.get_experiment_by_name("modelport/broken")
+    runs = client.search_runs([experiment.experiment_id])
+    assert [run.info.status for run in runs] == ["FAILED"]
 
 
 def test_mirroring_to_a_server_that_is_down_fails_at_once(

@@ -154,7 +154,8 @@ def mirror(tracking_uri: str, training: Training, model_path: Path | None, extra
     Metrics: the holdout metrics (``holdout_<name>``) and each trial's cross-validation mean
     (``cv_<metric>`` and ``cv_<metric>.<candidate>``, step = trial). Tags: ``modelport.training``.
     Artifacts: the model file (under ``model/``), ``evaluation.json`` and ``leaderboard.json``.
-    Raises InvalidArgument when mlflow is not installed or the server does not answer."""
+    Raises InvalidArgument when mlflow is not installed or the server does not answer, ModelportError
+    when the server refuses a call (the run is then marked FAILED when it was created)."""
     _mlflow("mlflow_tracking_uri")
     from mlflow import MlflowClient
     from mlflow.entities import Dataset, DatasetInput, InputTag, Param
@@ -204,13 +205,14 @@ def mirror(tracking_uri: str, training: Training, model_path: Path | None, extra
             end_time=_millis(training.finished_at),
         )
         return run_id
-    except MlflowException as exc:
+    except Exception as exc:  # MlflowException, connection errors, an unreadable model file...
         if run_id is not None:
             try:
                 client.set_terminated(run_id, status="FAILED")
             except MlflowException:
                 pass  # the server went away: the error below says what happened first
-        raise ModelportError(f"could not mirror training {training.id} to MLflow: {exc.message}") from None
+        message = str(getattr(exc, "message", None) or exc).splitlines()[0][:500]
+        raise ModelportError(f"could not mirror training {training.id} to MLflow: {message}") from None
 
 
 # --- registering a version from an MLflow model URI -------------------------------------------------
