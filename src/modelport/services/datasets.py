@@ -31,6 +31,7 @@ from modelport.schemas import (
     CleaningPreview,
     CleaningStep,
     Dataset,
+    DatasetSource,
     DatasetSqlCreate,
     DatasetSummary,
     DatasetUpdate,
@@ -284,7 +285,7 @@ class DatasetService:
                 candidate = f"{base[:90]}-{n}"
                 continue
             latest = store.get(candidate, None, None)
-            if latest.sha256 == fields["sha256"] and latest.source == fields["source"]:
+            if latest.sha256 == fields["sha256"] and latest.source == DatasetSource(**fields["source"]):
                 return latest, False
             return store.add_version(existing.id, principal.user_id, **fields), True
         raise Conflict(f"no free dataset name after {base!r}-{_NAME_ATTEMPTS}: give one", field="name")
