@@ -62,7 +62,8 @@ describe("CompareTrainingsPage", () => {
 
     // Higher is better for the cross-validated ROC-AUC and the holdout ROC-AUC, lower for the log-loss.
     const cv = rowOf(table, "Cross-validated score");
-    expect(cv.map((c) => c.textContent)).toEqual(["0.92 ± 0.02", "0.9 ± 0.01"]);
+    // The best is said to screen readers too, not only shaded.
+    expect(cv.map((c) => c.textContent)).toEqual(["0.92 ± 0.02 (Best)", "0.9 ± 0.01"]);
     expect(cv.map((c) => c.getAttribute("data-best"))).toEqual(["true", null]);
     expect(rowOf(table, "ROC-AUC").map((c) => c.getAttribute("data-best"))).toEqual([null, "true"]);
     expect(rowOf(table, "Log-loss").map((c) => c.getAttribute("data-best"))).toEqual(["true", null]);

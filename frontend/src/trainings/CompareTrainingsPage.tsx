@@ -2,7 +2,7 @@
  * Trainings side by side (/trainings/compare?ids=1,2): their settings, best candidates and holdout
  * metrics; the best value of each score row is highlighted.
  */
-import { Box, Link, Table, TableBody, TableCell, TableHead, TableRow, Typography } from "@mui/material";
+import { alpha, Box, Link, Table, TableBody, TableCell, TableHead, TableRow, Typography } from "@mui/material";
 import { useQueries } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Link as RouterLink, useSearchParams } from "react-router";
@@ -11,6 +11,7 @@ import type { Training } from "../api/types";
 import { EmptyState, ErrorState, Loading } from "../components/States";
 import { useI18n } from "../i18n";
 import { StatusChip } from "../runs/statusChip";
+import { visuallyHidden } from "./a11y";
 import { cvRow, holdoutRows, idsFromParam, type ScoreRow } from "./compare";
 import { useLabels } from "./labels";
 import { formatScore } from "./metrics";
@@ -26,6 +27,7 @@ function GroupRow({ label, span }: { label: string; span: number }) {
 }
 
 function ValueRow({ label, cells, best = [] }: { label: string; cells: ReactNode[]; best?: number[] }) {
+  const { t } = useI18n();
   return (
     <TableRow>
       <TableCell component="th" scope="row" sx={{ color: "text.secondary", whiteSpace: "nowrap" }}>
@@ -35,9 +37,14 @@ function ValueRow({ label, cells, best = [] }: { label: string; cells: ReactNode
         <TableCell
           key={i}
           data-best={best.includes(i) ? "true" : undefined}
-          sx={best.includes(i) ? { fontWeight: 700, bgcolor: "success.light", color: "success.contrastText" } : undefined}
+          sx={best.includes(i) ? { fontWeight: 700, bgcolor: (theme) => alpha(theme.palette.success.main, 0.16) } : undefined}
         >
           {c}
+          {best.includes(i) && (
+            <Box component="span" sx={visuallyHidden}>
+              {` (${t("trainings.best")})`}
+            </Box>
+          )}
         </TableCell>
       ))}
     </TableRow>

@@ -85,8 +85,8 @@ export function ConfusionTable({ cm }: { cm: ConfusionMatrix }) {
                       align="right"
                       data-share={share.toFixed(2)}
                       sx={{
-                        bgcolor: alpha(i === j ? theme.palette.success.main : theme.palette.error.main, Math.min(0.85, share)),
-                        color: share > 0.5 ? "common.white" : "text.primary",
+                        // Light enough for the text to stay readable at any share.
+                        bgcolor: alpha(i === j ? theme.palette.success.main : theme.palette.error.main, n ? 0.08 + 0.42 * share : 0),
                         fontWeight: i === j ? 700 : 400,
                       }}
                     >

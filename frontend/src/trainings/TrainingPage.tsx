@@ -87,8 +87,9 @@ function Summary({ training }: { training: Training }) {
           </Link>,
         ],
         [t("trainings.target"), training.target],
-        [t("trainings.task"), training.task ? task(training.task) : t("trainings.autoTask")],
-        [t("trainings.metric"), training.metric ? metric(training.metric) : t("trainings.autoMetric")],
+        // Detected when the search starts: until then, said to be pending.
+        [t("trainings.task"), training.task ? task(training.task) : t("trainings.pending")],
+        [t("trainings.metric"), training.metric ? metric(training.metric) : t("trainings.pending")],
         [t("trainings.budget"), seconds(training.budget_s)],
         [t("trainings.bestCandidate"), best ? `${candidate(best.candidate)} · ${formatScore(best.mean, locale)}` : "–"],
         [t("trainings.createdBy"), `${training.created_by} · ${when(training.created_at)}`],

@@ -18,13 +18,12 @@ import { EmptyState, QueryState } from "../components/States";
 import { useI18n, type MessageKey } from "../i18n";
 import { StatusChip } from "../runs/statusChip";
 import { useLabels } from "./labels";
+import { visuallyHidden } from "./a11y";
 import { COMPARE_MAX, compareLink } from "./compare";
 import { formatScore } from "./metrics";
 import { EMPTY_IS_A_CHOICE } from "./WizardSteps";
 
 const PAGE_SIZE = 20;
-/** Read by screen readers, not shown (the header of the column of checkboxes). */
-const visuallyHidden = { position: "absolute", width: 1, height: 1, overflow: "hidden", clip: "rect(0 0 0 0)", whiteSpace: "nowrap" } as const;
 /** The fewest trainings the compare page takes. */
 const COMPARE_MIN = 2;
 
