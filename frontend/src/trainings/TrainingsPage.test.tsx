@@ -21,14 +21,14 @@ function page(items: Training[]) {
   return { items, total: items.length, page: 1, page_size: 20 };
 }
 
-function renderList(route = "/trainings") {
+function renderList(route = "/trainings", lang: "en" | "fr" = "en") {
   return renderWithProviders(
     <Routes>
       <Route path="/trainings" element={<TrainingsPage />} />
       <Route path="/trainings/compare" element={<p data-testid="compare-page">compare</p>} />
       <Route path="/trainings/new" element={<p data-testid="wizard">wizard</p>} />
     </Routes>,
-    { route },
+    { route, lang },
   );
 }
 
@@ -81,5 +81,13 @@ describe("TrainingsPage", () => {
     const buttons = await screen.findAllByRole("link", { name: "Train a model" });
     await ue.click(buttons[buttons.length - 1]);
     await waitFor(() => expect(screen.getByTestId("wizard")).toBeInTheDocument());
+  });
+
+  it("speaks French", async () => {
+    api.listTrainings.mockResolvedValue(page([]));
+    renderList("/trainings", "fr");
+    expect(await screen.findByText("Aucun modèle n'a encore été entraîné.", {}, WAIT)).toBeInTheDocument();
+    expect(screen.getByRole("heading", { name: "Entraînements" })).toBeInTheDocument();
+    expect(screen.getByTestId("compare-button")).toHaveTextContent("Comparer (0)");
   });
 });
