@@ -186,10 +186,15 @@ def test_cli_train_follows_shows_the_leaderboard_and_registers(
     assert logs.exit_code == 0 and logs.output.strip(), logs.output
 
     queued = runner.invoke(
-        cli, ["train", "churn-history", "--target", "churned", "--budget", "60", "--no-wait"], env=env
+        cli,
+        ["train", str(data), "--target", "churned", "--budget", "60", "--no-wait", "-o", "json"],
+        env=env,
     )
     assert queued.exit_code == 0, queued.output
-    assert "training 2 started" in queued.output
+    started = json.loads(queued.stdout)  # the JSON alone on stdout; what was read goes to stderr
+    # the same file again is the same version
+    assert (started["id"], started["dataset"], started["dataset_version"]) == (2, "churn-history", 1)
+    assert "training 2 started" in queued.stderr and "version 1: 240 rows" in queued.stderr
     cancelled = runner.invoke(cli, ["trainings", "cancel", "2"], env=env)
     assert cancelled.exit_code == 0, cancelled.output
     with modelport.Client(server, ds.token) as client:

@@ -746,8 +746,8 @@ class Client:
     ) -> Dataset:
         """Upload a CSV, Excel or Parquet file, or a pandas DataFrame (sent as Parquet, or as CSV when
         Parquet cannot hold its columns), as a dataset; ``name`` (default: the file's name, slugged) gets
-        a new version when it exists. The answer holds the parse report; its ``sha256`` names the file in
-        a deployment's input."""
+        a new version when it exists (the same file again: its latest version). The answer holds the
+        parse report; its ``sha256`` names the file in a deployment's input."""
         data = file if path_or_dataframe is None else path_or_dataframe
         if data is None:
             raise InvalidArgument("give a file path or a DataFrame to upload", field="file")

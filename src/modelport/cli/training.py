@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any, get_args
 
 import typer
+from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -67,7 +68,7 @@ def _choice(value: str | None, allowed: tuple[str, ...], field: str) -> None:
 # --- printing --------------------------------------------------------------------------------------
 
 
-def _report(report: ParseReport | None) -> None:
+def _report(report: ParseReport | None, out: Console = console) -> None:
     """What reading the file changed or guessed, one line each."""
     if report is None:
         return
@@ -80,18 +81,18 @@ def _report(report: ParseReport | None) -> None:
         read.append(f"decimal {report.decimal!r}")
     if report.thousands:
         read.append(f"thousands {report.thousands!r}")
-    console.print(f"read as {', '.join(read)}", markup=False, highlight=False)
+    out.print(f"read as {', '.join(read)}", markup=False, highlight=False)
     for rename in report.renamed_headers:
-        console.print(f"  header {rename.original!r} -> {rename.name} ({rename.reason})", markup=False)
+        out.print(f"  header {rename.original!r} -> {rename.name} ({rename.reason})", markup=False)
     if report.missing_tokens:
         tokens = ", ".join(f"{token!r} x{count}" for token, count in report.missing_tokens.items())
-        console.print(f"  read as missing: {tokens}", markup=False)
+        out.print(f"  read as missing: {tokens}", markup=False)
     if report.dropped_empty_columns:
-        console.print(f"  empty columns dropped: {', '.join(report.dropped_empty_columns)}", markup=False)
+        out.print(f"  empty columns dropped: {', '.join(report.dropped_empty_columns)}", markup=False)
     if report.skipped_rows:
-        console.print(f"  {report.skipped_rows} blank or title rows skipped", markup=False)
+        out.print(f"  {report.skipped_rows} blank or title rows skipped", markup=False)
     for note in report.notes:
-        console.print(f"  {note}", markup=False)
+        out.print(f"  {note}", markup=False)
 
 
 def _dataset_line(d: Dataset) -> str:
@@ -318,11 +319,12 @@ def train(
     if not wait and register:
         raise InvalidArgument("--register needs the training to end: leave out --no-wait", field="register")
     path = Path(data)
+    say = err if output == "json" else console  # -o json: stdout holds the JSON alone
     with _client(url, token) as client:
         if path.is_file():
             dataset = _upload(client, path, name, "")
-            console.print(_dataset_line(dataset), markup=False)
-            _report(dataset.parse_report)
+            say.print(_dataset_line(dataset), markup=False)
+            _report(dataset.parse_report, say)
         elif path.suffix or "/" in data:
             raise InvalidArgument(f"no file {data!r}", field="file")
         else:
@@ -336,18 +338,24 @@ def train(
             dataset, target=target, task=task, metric=metric, budget_s=budget, wait=False, **options
         )
         err.print(f"training {training.id} started ({budget} s budget); Ctrl-C cancels it")
-        if wait:
-            training = _follow(client, training)
-        if output == "json":
-            _json(training)
-        else:
+        if not wait:
+            if output == "json":
+                _json(training)
+            return
+        training = _follow(client, training)
+        if output != "json":
             _training(training)
-        if wait and training.status != "succeeded":
-            raise typer.Exit(1)
-        if register:
+        if register and training.status == "succeeded":
             card = {"title": title, "department": department, "aliases": alias or []}
             mv = client.register_training(training.id, model=register, **{k: v for k, v in card.items() if v})
-            console.print(f"registered {register} version {mv.version} (training {training.id})")
+            training = client.training(training.id)  # with the registration and the challenger report
+            say.print(f"registered {register} version {mv.version} (training {training.id})")
+            if output != "json":
+                _challenger(training)
+        if output == "json":
+            _json(training)
+        if training.status != "succeeded":
+            raise typer.Exit(1)
 
 
 # --- modelport datasets ----------------------------------------------------------------------------
