@@ -221,6 +221,8 @@ def _follow(client: Any, training: Training) -> Training:
                     started = time.monotonic()
                 elapsed = 0.0 if started is None else time.monotonic() - started
                 state = "queued" if training.status == "queued" else _best(training)
+                if elapsed >= training.budget_s and training.status == "running":
+                    state = f"final fit and evaluation; {state}"
                 bar.update(task, completed=min(elapsed, training.budget_s), best=state)
     except KeyboardInterrupt:
         err.print(f"cancelling training {training.id} ...")
