@@ -4,7 +4,7 @@ import { BarChart } from "@mui/x-charts/BarChart";
 import type { ColumnProfile } from "../api/types";
 import { Facts } from "../components/Facts";
 import { useI18n, type MessageKey } from "../i18n";
-import { histogramBars, kindColor, percent, statValue, topValueBars, type Bar } from "./profile";
+import { histogramBars, kindChip, percent, statValue, topValueBars, type Bar } from "./profile";
 
 /** An id for the column's card, so that a warning can lead to it. */
 export function columnAnchor(name: string): string {
@@ -61,7 +61,7 @@ export function ColumnCard({ column, isTarget }: { column: ColumnProfile; isTarg
           </Typography>
           <Stack direction="row" spacing={0.5}>
             {isTarget && <Chip size="small" color="secondary" label={t("datasets.col.target")} />}
-            <Chip size="small" color={kindColor(c.kind)} label={t(`datasets.kind.${c.kind}` as MessageKey)} data-testid="column-kind" />
+            <Chip size="small" {...kindChip(c.kind)} label={t(`datasets.kind.${c.kind}` as MessageKey)} data-testid="column-kind" />
           </Stack>
         </Stack>
         <Typography variant="caption" color="text.secondary">

@@ -25,7 +25,8 @@ export function RowsTable({ columns, rows, first = 0, testId }: { columns: strin
   const { t, locale } = useI18n();
   const keyed = rows.map((r, i) => ({ key: first + i, r }));
   return (
-    <TableContainer sx={{ maxHeight: 560, overflow: "auto" }}>
+    // Focusable, so that a keyboard can scroll it too.
+    <TableContainer sx={{ maxHeight: 560, overflow: "auto" }} tabIndex={0} role="region" aria-label={t("datasets.data")}>
       <DataTable
         testId={testId}
         label={t("datasets.data")}

@@ -31,23 +31,24 @@ export function sortedWarnings(warnings: readonly ProfileWarning[]): ProfileWarn
     .map(({ w }) => w);
 }
 
-export type ChipColor = "primary" | "secondary" | "success" | "info" | "warning" | "default";
+export type ChipColor = "primary" | "secondary" | "success" | "warning" | "default";
 
-export function kindColor(kind: ColumnKind): ChipColor {
+/** The chip of a column's kind: numbers filled blue, dates outlined blue (MUI's light "info" blue is too pale for white text). */
+export function kindChip(kind: ColumnKind): { color: ChipColor; variant: "filled" | "outlined" } {
   switch (kind) {
     case "number":
     case "integer":
-      return "primary";
-    case "boolean":
-      return "secondary";
-    case "category":
-      return "success";
+      return { color: "primary", variant: "filled" };
     case "date":
-      return "info";
+      return { color: "primary", variant: "outlined" };
+    case "boolean":
+      return { color: "secondary", variant: "filled" };
+    case "category":
+      return { color: "success", variant: "filled" };
     case "id":
-      return "warning";
+      return { color: "warning", variant: "filled" };
     default:
-      return "default";
+      return { color: "default", variant: "filled" };
   }
 }
 
