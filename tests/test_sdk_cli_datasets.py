@@ -15,7 +15,14 @@ import modelport
 from modelport.cli.main import app as cli
 from modelport.context import Context
 from modelport.errors import InvalidArgument, NotFound
-from modelport.schemas import Dataset, DatasetProfile, Execution, Role
+from modelport.schemas import (
+    Dataset,
+    DatasetProfile,
+    DropColumnsStep,
+    Execution,
+    FilterRowsStep,
+    Role,
+)
 from tests.conftest import Actor, add_user
 from tests.served import churn_frame, free_port, serve, worker_context
 
@@ -110,6 +117,35 @@ def test_sdk_profiles_a_dataset_on_the_worker(server: str, analyst: Actor) -> No
         queued = client.profile_dataset("churn", 1, wait=False)
         assert isinstance(queued, Execution) and queued.kind == "profile"
         assert client.wait(queued.id, timeout=120).status == "succeeded"
+
+
+def test_sdk_reads_rows_previews_and_saves_cleaning_steps(server: str, analyst: Actor) -> None:
+    frame = churn_frame(100)
+    steps = [
+        DropColumnsStep(columns=["plan"]),
+        FilterRowsStep(column="support_calls", operator="<", value=5),
+    ]
+    with modelport.Client(server, analyst.token) as client:
+        client.upload_dataset(frame, name="churn")
+        rows = client.dataset_rows("churn", page_size=10)
+        assert rows.columns == list(frame.columns) and len(rows.rows) == 10
+        assert rows.rows[0]["tenure_months"] == frame["tenure_months"][0]
+
+        preview = client.preview_cleaning("churn", steps)
+        assert "plan" not in preview.columns
+        assert (preview.rows_before, preview.rows_after) == (100, int((frame["support_calls"] < 5).sum()))
+        assert [e.op for e in preview.effects] == ["drop_columns", "filter_rows"]
+        with pytest.raises(InvalidArgument, match="colour") as bad:
+            client.preview_cleaning("churn", [{"op": "cast", "column": "colour", "to": "number"}])
+        assert bad.value.field == "steps[0].column"
+
+        saved = client.save_steps("churn", steps, version=1)
+        assert saved.steps == steps
+        assert client.dataset("churn").steps == steps
+        assert client.update_dataset("churn", description="Churn history").description == "Churn history"
+        client.delete_dataset("churn")
+        with pytest.raises(NotFound):
+            client.dataset("churn")
 
 
 def test_sdk_refusals_name_the_problem(server: str, analyst: Actor, tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ import modelport
 from modelport.cli.main import app as cli
 from modelport.context import Context
 from modelport.errors import InvalidArgument, NotFound
-from modelport.schemas import RegisteredAs, Role, Training
+from modelport.schemas import DropColumnsStep, RegisteredAs, Role, Training
 from tests.conftest import Actor, add_user
 from tests.served import churn_frame, serve, worker_context
 
@@ -107,9 +107,14 @@ def test_sdk_trains_an_uploaded_dataset_by_name_and_cancels(server: str, ds: Act
         ended = client.wait_training(started.id, timeout=60, poll=0.2)
         assert ended.status == "cancelled"
 
-        again = client.train(dataset, target="churned", budget_s=5, candidates=["linear"])
+        steps = [DropColumnsStep(columns=["plan"])]
+        again = client.train(dataset, target="churned", budget_s=5, candidates=["linear"], steps=steps)
         assert again.status == "succeeded", again.error
         assert {e.candidate for e in again.leaderboard} == {"linear"}
+        assert again.steps == steps
+        assert again.evaluation is not None
+        importance = {i.feature: i.mean for i in again.evaluation.importance}
+        assert importance.get("plan", 0.0) == 0.0  # a raw column the pipeline drops
 
 
 def test_sdk_training_refusals_name_the_problem(server: str, ds: Actor, tmp_path: Path) -> None:

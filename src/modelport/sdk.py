@@ -28,6 +28,7 @@ from modelport.errors import ERRORS_BY_CODE, ERRORS_BY_STATUS, InvalidArgument, 
 from modelport.schemas import (
     ApiToken,
     ApiTokenCreated,
+    CleaningPreview,
     Dataset,
     DatasetProfile,
     DatasetSummary,
@@ -43,6 +44,7 @@ from modelport.schemas import (
     Notification,
     Page,
     PredictResponse,
+    ResultPage,
     SelfService,
     Subscription,
     Training,
@@ -115,6 +117,11 @@ def _frame_file(frame: Any, folder: Path, name: str | None) -> Path:
         path = folder / f"{stem}.csv"
         frame.to_csv(path, index=False)
     return path
+
+
+def _dumped(items: list[Any]) -> list[Any]:
+    """Schemas as their JSON dumps (dicts pass as they are)."""
+    return [i.model_dump(mode="json") if isinstance(i, BaseModel) else i for i in items]
 
 
 def _is_folder(dest: str | Path) -> bool:
@@ -775,9 +782,47 @@ class Client:
             params["q"] = q
         return self._validated(Page[DatasetSummary], "GET", "/api/v1/datasets", params=params)
 
+    def snapshot_dataset(self, name: str, query: str, connection: str, description: str = "") -> Dataset:
+        """Store the result of a SQL ``query`` on a ``connection`` (MODELPORT_CONNECTIONS) as a version of
+        dataset ``name`` (data scientists)."""
+        body = {"name": name, "query": query, "connection": connection, "description": description}
+        return self._validated(Dataset, "POST", "/api/v1/datasets/sql", json=body)
+
+    def update_dataset(self, name: str, **changes: Any) -> Dataset:
+        """Change a dataset's ``description`` or ``visibility``."""
+        return self._validated(Dataset, "PATCH", f"/api/v1/datasets/{name}", json=changes)
+
     def delete_dataset(self, name: str) -> None:
-        """Delete a dataset and all its versions."""
+        """Delete a dataset, its versions and their trainings (its owner or an admin)."""
         self._call("DELETE", f"/api/v1/datasets/{name}")
+
+    def dataset_rows(
+        self, name: str, version: int | None = None, page: int = 1, page_size: int = 100
+    ) -> ResultPage:
+        """A page of a dataset version's rows as read (default: the latest version)."""
+        params = {"page": page, "page_size": page_size}
+        return self._validated(
+            ResultPage, "GET", f"/api/v1/datasets/{name}/versions/{version or 'latest'}/rows", params=params
+        )
+
+    def preview_cleaning(self, name: str, steps: list[Any], version: int | None = None) -> CleaningPreview:
+        """What cleaning ``steps`` (schemas such as ``DropColumnsStep(columns=["id"])``, or dicts with an
+        ``op``) do to a dataset version: each step's effect, rows before and after, the first rows."""
+        return self._validated(
+            CleaningPreview,
+            "POST",
+            f"/api/v1/datasets/{name}/versions/{version or 'latest'}/preview",
+            json={"steps": _dumped(steps)},
+        )
+
+    def save_steps(self, name: str, steps: list[Any], version: int | None = None) -> Dataset:
+        """Record cleaning ``steps`` on a dataset version: its trainings replay them unless given others."""
+        return self._validated(
+            Dataset,
+            "PUT",
+            f"/api/v1/datasets/{name}/versions/{version or 'latest'}/steps",
+            json={"steps": _dumped(steps)},
+        )
 
     @overload
     def profile_dataset(
@@ -874,7 +919,7 @@ class Client:
             **options,
         }
         if steps is not None:
-            body["steps"] = [s.model_dump(mode="json") if isinstance(s, BaseModel) else s for s in steps]
+            body["steps"] = _dumped(steps)
         training = self._validated(
             Training, "POST", "/api/v1/trainings", json={k: v for k, v in body.items() if v is not None}
         )
