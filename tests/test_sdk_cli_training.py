@@ -272,4 +272,10 @@ def test_sdk_register_from_mlflow_says_when_no_tracking_server_is_configured(ser
         with pytest.raises(InvalidArgument, match="MODELPORT_MLFLOW_TRACKING_URI") as refused:
             client.register_from_mlflow("churn-mlflow", "runs:/0123456789abcdef/model", aliases=["b"])
         assert refused.value.field == "uri"
+        env = {"MODELPORT_URL": server, "MODELPORT_TOKEN": ds.token, "COLUMNS": "200"}
+        result = CliRunner().invoke(
+            cli, ["models", "register-mlflow", "churn-mlflow", "models:/churn/3", "--alias", "b"], env=env
+        )
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+        assert "error (uri): no MLflow tracking server is configured" in result.output
         assert client.list_versions("churn-mlflow") == []

@@ -471,6 +471,30 @@ def models_register(
     )
 
 
+@models_app.command(
+    "register-mlflow",
+    epilog="Examples: modelport models register-mlflow churn-fr runs:/<run id>/model --alias challenger; "
+    "modelport models register-mlflow churn-fr models:/churn/3",
+)
+@handle_errors
+def models_register_mlflow(
+    name: Annotated[str, typer.Argument(help="Model name (the model must exist).")],
+    uri: Annotated[
+        str,
+        typer.Argument(help="runs:/<run id>/<path>, models:/<name>/<version> or models:/<name>@<alias>."),
+    ],
+    description: Annotated[str, typer.Option(help="Version note (Markdown).")] = "",
+    alias: Annotated[list[str] | None, typer.Option(help="Alias to point at the new version.")] = None,
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Register a model of the server's MLflow tracking server (MODELPORT_MLFLOW_TRACKING_URI) as a new
+    version."""
+    with _client(url, token) as client:
+        version = client.register_from_mlflow(name, uri, description, aliases=alias or [])
+    console.print(f"registered {name} version {version.version} ({version.flavor}) from {uri}", markup=False)
+
+
 @models_app.command("download")
 @handle_errors
 def models_download(
