@@ -16,7 +16,15 @@ from sklearn.model_selection import FixedThresholdClassifier
 
 from modelport.errors import InvalidArgument
 from modelport.flavors.sklearn import check_skops_types
-from modelport.schemas import DropColumnsStep, FilterRowsStep, ImputeStep, LeaderboardEntry
+from modelport.schemas import (
+    CastStep,
+    DatePartsStep,
+    DropColumnsStep,
+    FilterRowsStep,
+    ImputeStep,
+    LeaderboardEntry,
+    MissingTokensStep,
+)
 from modelport.training import metrics
 from modelport.training.automl import (
     TrainingCancelled,
@@ -197,6 +205,105 @@ def test_rows_without_a_target_are_left_out_not_refused() -> None:
     )
     assert len(outcome.X_train) + len(outcome.X_holdout) == 170
     assert "30 rows without a target left out" in lines
+
+
+# --- cleaning steps that name the target -------------------------------------------------------------
+
+
+def test_steps_on_the_target_clean_it_before_training_and_feature_steps_make_the_cleaner() -> None:
+    frame = _frame(300)
+    frame.loc[frame.index[::17], "churn"] = "?"
+    steps = [
+        FilterRowsStep(column="tenure", operator=">=", value=3),
+        MissingTokensStep(tokens=["?"]),  # every column: the target's and the features'
+        CastStep(column="churn", to="boolean"),
+        ImputeStep(column="usage", strategy="median"),
+    ]
+    lines: list[str] = []
+    outcome = train(
+        frame,
+        TrainOptions(target="churn", budget_s=5, candidates=["linear", "lightgbm"], steps=steps),
+        log=lines.append,
+    )
+    assert outcome.task == "binary" and outcome.classes == [False, True]
+    kept = frame[(frame["tenure"] >= 3) & (frame["churn"] != "?")]
+    assert len(outcome.X_train) + len(outcome.X_holdout) == len(kept)
+    assert (
+        f"{int(((frame['tenure'] >= 3) & (frame['churn'] == '?')).sum())} rows without a target left out"
+        in lines
+    )
+    assert set(outcome.y_train) | set(outcome.y_holdout) == {False, True}
+    assert list(outcome.y_holdout) == list(kept.loc[outcome.X_holdout.index, "churn"] == "yes")
+    cleaner = outcome.pipeline.named_steps["clean"]
+    assert "churn" not in cleaner.feature_names_in_
+    assert [s["op"] for s in cleaner.steps] == ["missing_tokens", "impute"]
+    raw = outcome.X_holdout.head(5).assign(usage=np.nan)  # the Cleaner imputes a served blank
+    assert set(outcome.pipeline.predict(raw)) <= {False, True}
+
+
+def test_an_impute_of_the_target_fills_it_and_a_clip_of_it_bounds_it() -> None:
+    frame = _frame(200).drop(columns=["churn"])
+    frame["score"] = frame["tenure"] * 3.0
+    frame.loc[frame.index[:20], "score"] = np.nan
+    outcome = train(
+        frame,
+        TrainOptions(
+            target="score",
+            budget_s=4,
+            candidates=["linear"],
+            max_trials=1,
+            steps=[ImputeStep(column="score", strategy="constant", value=-1.0)],
+        ),
+    )
+    assert len(outcome.X_train) + len(outcome.X_holdout) == 200  # no row left out
+    assert (pd.concat([outcome.y_train, outcome.y_holdout]) == -1.0).sum() == 20
+
+
+def test_steps_at_fault_are_named_by_the_users_own_index() -> None:
+    frame = _frame(100)
+    cases: list[tuple[list[Any], str, str]] = [
+        (
+            [
+                FilterRowsStep(column="tenure", operator=">", value=1),
+                DropColumnsStep(columns=["customer", "churn"]),
+            ],
+            "steps[1].columns",
+            "step 2 (drop_columns) drops the target 'churn'",
+        ),
+        (
+            [DatePartsStep(column="churn", parts=["year"])],
+            "steps[0].column",
+            "the target 'churn' cannot be split into date parts",
+        ),
+        (  # data-dependent, in the features' Cleaner: its 1st step is the user's 4th
+            [
+                FilterRowsStep(column="tenure", operator=">", value=1),
+                CastStep(column="churn", to="boolean"),
+                MissingTokensStep(column="churn", tokens=["maybe"]),
+                ImputeStep(column="plan", strategy="mean"),
+            ],
+            "steps[3].column",
+            "step 4 (impute): column 'plan' is not numeric",
+        ),
+        (  # data-dependent, in the target's Cleaner: its 1st step is the user's 3rd
+            [
+                DropColumnsStep(columns=["customer"]),
+                CastStep(column="usage", to="number"),
+                ImputeStep(column="churn", strategy="median"),
+            ],
+            "steps[2].column",
+            "step 3 (impute): column 'churn' is not numeric",
+        ),
+        (
+            [DropColumnsStep(columns=["usage", "tenure", "plan", "signup", "customer"])],
+            "dataset",
+            "no feature column besides the target",
+        ),
+    ]
+    for steps, field, message in cases:
+        error = _refused(frame, TrainOptions(target="churn", steps=steps))
+        assert error.field == field, (field, str(error))
+        assert message in error.message, (message, error.message)
 
 
 # --- budget, seed, leaderboard ----------------------------------------------------------------------

@@ -3,7 +3,9 @@
 ``check_trainable`` refuses up front what cannot be trained (no feature column, a target missing or
 empty, one class, a class with fewer rows than folds, too few rows). ``train`` then:
 
-1. applies the row steps, drops rows without a target, detects the task and picks the metric;
+1. applies the row steps, cleans the target with the steps that name it (a cast of ``yes``/``no`` to
+   boolean, an impute), drops rows without a target, detects the task and picks the metric; the
+   other column steps make the pipeline's Cleaner, which never sees the target;
 2. keeps a holdout out of every search (stratified; the latest rows when a time column is named);
 3. runs an Optuna search (seeded TPE) over the candidates, each configuration cross-validated
    (stratified shuffled k-fold, or time-ordered folds) with the Cleaner and the preprocessing fitted
@@ -19,9 +21,11 @@ Leaderboard updates go to ``on_update(leaderboard, progress)`` after every trial
 from __future__ import annotations
 
 import math
+import re
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,7 +58,7 @@ from modelport.training.candidates import (
     family,
     suggest_params,
 )
-from modelport.training.cleaning import Cleaner, apply_rows, check_steps, column_steps
+from modelport.training.cleaning import ROW_OPS, Cleaner, apply_rows, check_steps, columns_after, split_target
 
 __all__ = ["TrainOptions", "TrainOutcome", "TrainingCancelled", "check_trainable", "detect_task", "train"]
 
@@ -127,6 +131,8 @@ class _Prepared:
     layout: ColumnLayout
     order: np.ndarray | None  # time order of the rows, when a time column is named
     rows_left_out: int
+    steps: list[dict[str, Any]]  # the feature steps: the pipeline's Cleaner
+    step_indices: list[int]  # the user's index of each feature step
 
 
 def detect_task(y: pd.Series) -> str:
@@ -205,14 +211,61 @@ def _time_order(series: pd.Series, column: str) -> np.ndarray:
     return np.argsort(filled, kind="stable")
 
 
+def _step_indices(steps: list[Any], target: str) -> tuple[list[int], list[int]]:
+    """The user's index of each feature step and of each target step, in the order
+    :func:`~modelport.training.cleaning.split_target` lists them."""
+    features: list[int] = []
+    own: list[int] = []
+    for i, raw in enumerate(steps):
+        step = raw if isinstance(raw, Mapping) else raw.model_dump(mode="json")
+        if step["op"] in ROW_OPS:
+            continue
+        if step["op"] == "missing_tokens" and step.get("column") is None:
+            features.append(i)
+            own.append(i)
+        elif step.get("column") == target:
+            own.append(i)
+        else:
+            features.append(i)
+    return features, own
+
+
+_STEP_FIELD = re.compile(r"^steps\[(\d+)\]")
+_STEP_NAME = re.compile(r"\bstep (\d+) \(")
+
+
+@contextmanager
+def _user_steps(indices: list[int]) -> Iterator[None]:
+    """Refusals of a Cleaner fitted on a part of the steps, renumbered as the user's steps."""
+    try:
+        yield
+    except InvalidArgument as error:
+        match = _STEP_FIELD.match(error.field or "")
+        if match is None or int(match[1]) >= len(indices):
+            raise
+        field = f"steps[{indices[int(match[1])]}]" + (error.field or "")[match.end() :]
+        message = _STEP_NAME.sub(
+            lambda m: f"step {indices[int(m[1]) - 1] + 1} (" if int(m[1]) <= len(indices) else m[0],
+            error.message,
+        )
+        raise InvalidArgument(message, field=field, details=error.details) from None
+
+
 def _prepare(frame: pd.DataFrame, options: TrainOptions) -> _Prepared:
     _check_options(frame, options)
     columns = [str(c) for c in frame.columns]
     check_steps(columns, options.steps)
+    feature_steps, target_steps = split_target(options.steps, options.target)
+    feature_at, target_at = _step_indices(list(options.steps), options.target)
+    if not [c for c in columns_after(columns, options.steps) if c != options.target]:
+        raise InvalidArgument("the dataset has no feature column besides the target", field="dataset")
     kept = apply_rows(frame, options.steps) if options.steps else frame
     if kept.empty:
         raise InvalidArgument("the cleaning steps leave no row to train on", field="steps")
     target = kept[options.target]
+    if target_steps:
+        with _user_steps(target_at):
+            target = Cleaner(target_steps).fit_transform(kept[[options.target]])[options.target]
     if pd.api.types.is_numeric_dtype(target.dtype) and not pd.api.types.is_bool_dtype(target.dtype):
         target = target.where(np.isfinite(target.astype(float)))
     present = target.notna().to_numpy()
@@ -222,9 +275,8 @@ def _prepare(frame: pd.DataFrame, options: TrainOptions) -> _Prepared:
         raise InvalidArgument(f"the target column {options.target!r} holds dates", field="target")
     kept = kept[present]
     X = kept.drop(columns=[options.target])
-    if X.shape[1] == 0:
-        raise InvalidArgument("the dataset has no feature column besides the target", field="dataset")
-    cleaned = Cleaner(column_steps(options.steps)).fit_transform(X)
+    with _user_steps(feature_at):
+        cleaned = Cleaner(feature_steps).fit_transform(X)
     layout = column_layout(cleaned)
     if not layout.used:
         reasons = ", ".join(f"{c} ({why})" for c, why in list(layout.dropped.items())[:10])
@@ -277,7 +329,9 @@ def _prepare(frame: pd.DataFrame, options: TrainOptions) -> _Prepared:
     metric = options.metric or metrics.default_metric(task, y.to_numpy() if task == "binary" else None)
     metrics.check_metric(metric, task)
     order = _time_order(kept[options.time_column], options.time_column) if options.time_column else None
-    return _Prepared(X, y, task, metric, classes, layout, order, int((~present).sum()))
+    return _Prepared(
+        X, y, task, metric, classes, layout, order, int((~present).sum()), feature_steps, feature_at
+    )
 
 
 def check_trainable(frame: pd.DataFrame, options: TrainOptions) -> None:
@@ -319,7 +373,7 @@ class _Search:
         self.task, self.metric = data.task, data.metric
         self.classification = data.task != "regression"
         self.classes = data.classes
-        self.steps = column_steps(options.steps) if options.steps else []
+        self.steps = data.steps
         self.deadline = start + options.budget_s * _DEADLINE_SHARE
         self.trials: list[_Trial] = []
         self.history: dict[str, list[float]] = {}  # candidate -> seconds per cost unit
@@ -764,7 +818,7 @@ def train(
         search.log(f"{data.rows_left_out} rows without a target left out")
     for column, why in data.layout.dropped.items():
         search.log(f"column {column} left out: {why}")
-    with threadpool_limits(limits=options.n_jobs):
+    with threadpool_limits(limits=options.n_jobs), _user_steps(data.step_indices):
         search.split()
         search.log(
             f"holdout of {len(search.y_holdout)} rows kept out of the search"
