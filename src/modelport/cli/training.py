@@ -1,5 +1,5 @@
 """``modelport train``, ``modelport datasets`` and ``modelport trainings``: datasets and AutoML training
-through the API. Imported by :mod:`modelport.cli.main`, whose ``app`` these commands join."""
+through the API. :mod:`modelport.cli.main` adds them to its ``app`` with :func:`register`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from modelport.cli.main import (
+from modelport.cli.common import (
     OutputOpt,
     TokenOpt,
     UrlOpt,
@@ -21,7 +21,6 @@ from modelport.cli.main import (
     _json,
     _progress,
     _show,
-    app,
     console,
     err,
     handle_errors,
@@ -49,8 +48,6 @@ trainings_app = typer.Typer(
     epilog="Example: modelport trainings list --dataset churn && "
     "modelport trainings register 12 --model churn",
 )
-app.add_typer(datasets_app, name="datasets")
-app.add_typer(trainings_app, name="trainings")
 
 TASKS: tuple[str, ...] = get_args(Task)
 METRICS: tuple[str, ...] = get_args(MetricName)
@@ -247,14 +244,15 @@ def _upload(client: Any, file: Path, name: str | None, description: str) -> Data
 # --- modelport train -------------------------------------------------------------------------------
 
 
-@app.command(
-    "train",
-    epilog="Examples:\n\n"
+TRAIN_EPILOG = (
+    "Examples:\n\n"
     "  modelport train churn-history.csv --target churned --budget 60\n\n"
     "  modelport train churn --target churned --metric f1 --register churn-fr --title 'Churn FR' "
     "--department marketing\n\n"
-    "  modelport train sales.xlsx --target revenue --task regression --metric mae --time-column month",
+    "  modelport train sales.xlsx --target revenue --task regression --metric mae --time-column month"
 )
+
+
 @handle_errors
 def train(
     data: Annotated[
@@ -606,3 +604,10 @@ def trainings_register(
         training = client.training(training_id)
     console.print(f"registered {model} version {mv.version} (training {training_id})")
     _challenger(training)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``train``, ``datasets`` and ``trainings`` to ``app``."""
+    app.add_typer(datasets_app, name="datasets")
+    app.add_typer(trainings_app, name="trainings")
+    app.command("train", epilog=TRAIN_EPILOG)(train)
