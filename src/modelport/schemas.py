@@ -1006,7 +1006,7 @@ CandidateName = Literal[
 
 class TrainingCreate(Strict):
     dataset: str = Field(description="The dataset's name.")
-    version: int | None = Field(default=None, ge=1, description="Default: the latest version.")
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1, description="Default: the latest version.")
     target: str = Field(min_length=1)
     task: Task | None = Field(default=None, description="Default: detected from the target.")
     metric: MetricName | None = Field(default=None, description="Default: one that fits the task.")
@@ -1017,7 +1017,7 @@ class TrainingCreate(Strict):
     time_column: str | None = Field(default=None, description="Time-ordered folds and holdout on this date.")
     folds: int = Field(default=5, ge=2, le=10)
     holdout: float = Field(default=0.2, gt=0.0, lt=0.5)
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
     candidates: list[CandidateName] | None = Field(default=None, description="Default: all of them.")
 
 

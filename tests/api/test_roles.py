@@ -15,14 +15,20 @@ from modelport.context import Context
 from modelport.schemas import ApiTokenCreate, Role
 from modelport.services.auth import AuthService
 from tests.conftest import Actor
-from tests.factories import joblib_file
+from tests.factories import joblib_file, training_frame
 
 CARD = {"name": "matrix-model", "title": "Matrix", "department": "marketing"}
 QUERY_EXAMPLES = {"cron": "0 6 * * 1"}
 
 
 def _ensure_fixtures(
-    client: TestClient, admin: Actor, owner: Actor, ctx: Context, folder: Path, path_has_deployment: bool
+    client: TestClient,
+    admin: Actor,
+    owner: Actor,
+    analyst: Actor,
+    ctx: Context,
+    folder: Path,
+    path_has_deployment: bool,
 ) -> dict[str, str]:
     """The objects that path parameters point at; recreated when a DELETE removed them."""
     if client.get("/api/v1/models/matrix-model", headers=admin.headers).status_code == 404:
@@ -52,6 +58,24 @@ def _ensure_fixtures(
         runs = client.get(
             "/api/v1/executions", params={"deployment": "matrix-fr"}, headers=admin.headers
         ).json()
+    # a dataset of the same name and a training of it (cancelled at once: no worker runs it)
+    if client.get("/api/v1/datasets/matrix-model", headers=admin.headers).status_code == 404:
+        x, y = training_frame(rows=60)
+        csv = x.assign(churned=y).to_csv(index=False).encode()
+        uploaded = client.post(
+            "/api/v1/datasets",
+            files={"file": ("matrix.csv", csv)},
+            data={"name": "matrix-model"},
+            headers=analyst.headers,
+        )
+        assert uploaded.status_code == 201, uploaded.text
+    trainings = client.get("/api/v1/trainings", params={"dataset": "matrix-model"}, headers=admin.headers)
+    if trainings.json()["total"] == 0:
+        body = {"dataset": "matrix-model", "target": "churned", "budget_s": 5}
+        started = client.post("/api/v1/trainings", json=body, headers=owner.headers)
+        assert started.status_code == 202, started.text
+        client.post(f"/api/v1/trainings/{started.json()['id']}/cancel", headers=owner.headers)
+        trainings = client.get("/api/v1/trainings", params={"dataset": "matrix-model"}, headers=admin.headers)
     auth = AuthService(ctx)
     spare = auth.create_token(ApiTokenCreate(name="spare"), auth.cli_principal(admin.username))
     return {
@@ -60,6 +84,8 @@ def _ensure_fixtures(
         "username": owner.username,
         "token_id": str(spare.api_token.id),
         "ref": "matrix-fr" if path_has_deployment else "1",
+        "version": "1",
+        "training_id": str(trainings.json()["items"][0]["id"]),
         "execution_id": str(runs["items"][0]["id"]),
         # notifications: none with these ids exists, so callers allowed through get 404 or 422
         "notification_id": "1",
@@ -82,7 +108,15 @@ def test_every_route_for_every_role(
             needed = operation["x-required-role"]
             callers: list[Actor | None] = [None, *actors.values()]
             for caller in callers:
-                params = _ensure_fixtures(client, admin, owner, sqlite_ctx, tmp_path, "/deployments/" in path)
+                params = _ensure_fixtures(
+                    client,
+                    admin,
+                    owner,
+                    actors[Role.business_user],
+                    sqlite_ctx,
+                    tmp_path,
+                    "/deployments/" in path,
+                )
                 url = path.format(**{k: v for k, v in params.items() if "{" + k + "}" in path})
                 headers = caller.headers if caller else {}
                 query = {

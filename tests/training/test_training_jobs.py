@@ -103,11 +103,13 @@ def test_train_evaluate_register_deploy_and_predict(setup: RunSetup) -> None:
     assert training["status"] == "queued" and training["steps"] == saved.json()["steps"]
     assert training["dataset"] == "customers" and training["dataset_version"] == 1
 
+    ctx.settings.mlflow_tracking_uri = "http://127.0.0.1:9"  # nothing listens there
     started = time.monotonic()
     assert Worker(ctx).run_once()
     assert time.monotonic() - started < BUDGET_S + 60
     done = c.get(f"/api/v1/trainings/{training['id']}", headers=setup.viewer.headers).json()
-    assert done["status"] == "succeeded", done["error"]
+    assert done["status"] == "succeeded", done["error"]  # a tracking server down fails no training
+    assert done["mlflow_run_id"] is None
     assert done["task"] == "binary" and done["metric"]
     assert done["leaderboard"] and done["best"] == done["leaderboard"][0]
     assert {entry["candidate"] for entry in done["leaderboard"]} <= {"linear", "random_forest", "ensemble"}
@@ -116,6 +118,9 @@ def test_train_evaluate_register_deploy_and_predict(setup: RunSetup) -> None:
     assert evaluation["confusion_matrix"]["labels"] == ["0", "1"]
     logs = c.get(f"/api/v1/executions/{done['execution']}/logs", headers=ds.headers).json()
     assert any("holdout" in line["message"] for line in logs)
+    assert any(
+        line["level"] == "warning" and line["message"].startswith("not mirrored to MLflow") for line in logs
+    )
     trainings = c.get("/api/v1/trainings", params={"dataset": "customers"}, headers=ds.headers).json()
     assert [t["id"] for t in trainings["items"]] == [training["id"]]
 
@@ -209,3 +214,24 @@ def test_a_training_may_run_for_its_budget_plus_slack(setup: RunSetup) -> None:
     )
     assert run.status_code == 202, run.text
     assert worker.time_limit(run.json()["id"]) == setup.ctx.settings.execution_timeout_seconds
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # the mirror does not depend on the metadata store
+def test_a_training_is_mirrored_to_mlflow(setup: RunSetup, mlflow_server: str) -> None:
+    from mlflow import MlflowClient
+
+    upload(setup)
+    setup.ctx.settings.mlflow_tracking_uri = mlflow_server
+    training = start(setup, "customers", candidates=["linear"], seed=2)
+    assert Worker(setup.ctx).run_once()
+    done = setup.client.get(f"/api/v1/trainings/{training['id']}", headers=setup.ds.headers).json()
+    assert done["status"] == "succeeded", done["error"]
+    assert done["mlflow_run_id"]
+    run = MlflowClient(tracking_uri=mlflow_server).get_run(done["mlflow_run_id"])
+    assert run.info.status == "FINISHED"
+    assert run.data.tags["modelport.training"] == str(training["id"])
+    assert run.data.params["dataset"] == "customers" and run.data.params["target"] == "churned"
+    assert run.data.params["dataset_sha256"] == done["dataset_sha256"]
+    assert len(run.data.params["model_sha256"]) == 64
+    metric = done["metric"]
+    assert run.data.metrics[f"holdout_{metric}"] == pytest.approx(done["evaluation"]["metrics"][metric])

@@ -328,14 +328,12 @@ class DatasetService:
 
     def delete(self, name: str, principal: Principal) -> None:
         """Delete a dataset, its versions and the profiles and trainings that read them (the files stay
-        in the artifact store: deployments may read them). Taken by its owner or an admin; Conflict while
-        a profile or a training of it is queued or running."""
+        in the artifact store: deployments may read them). Taken by those who may change it; Conflict
+        while a profile or a training of it is queued or running."""
         with self.ctx.db.session() as s:
             store = DatasetStore(s)
             dataset = store.record(name, principal)
-            require(principal, Role.business_user)
-            if not (principal.is_admin or dataset.owner_id == principal.user_id):
-                raise Forbidden(f"only the owner of dataset {name!r} or an admin may delete it", field="name")
+            may_change(dataset, principal)
             busy = store.busy(name)
             if busy:
                 raise Conflict(

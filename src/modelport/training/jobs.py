@@ -295,7 +295,8 @@ def _train(ctx: Context, reporter: JobReporter, training: Training, files: Versi
         + (f", {headline:.4f} on the holdout" if headline is not None else "")
         + f"; {len(outcome.leaderboard)} trial(s) in {outcome.seconds:.1f} s"
     )
-    _mirror(ctx, reporter, training.id, model_path)
+    extra = {"model_sha256": model.sha256, "holdout_sha256": holdout_ref.sha256, "attempt": attempt}
+    _mirror(ctx, reporter, training.id, model_path, extra)
     with ctx.db.session() as s:
         ExecutionStore(s).finish(
             execution_id,
@@ -317,7 +318,9 @@ def _train(ctx: Context, reporter: JobReporter, training: Training, files: Versi
     return "succeeded"
 
 
-def _mirror(ctx: Context, reporter: JobReporter, training_id: int, model_path: Path) -> None:
+def _mirror(
+    ctx: Context, reporter: JobReporter, training_id: int, model_path: Path, extra: dict[str, Any]
+) -> None:
     """Mirror the finished training to MLflow when a tracking server is configured; a failure there is
     logged as a warning and the training still succeeds."""
     uri = ctx.settings.mlflow_tracking_uri
@@ -329,7 +332,7 @@ def _mirror(ctx: Context, reporter: JobReporter, training_id: int, model_path: P
         training = TrainingStore(s).get(training_id, None)
     finished = training.model_copy(update={"status": "succeeded", "progress": 1.0, "finished_at": utcnow()})
     try:
-        run_id = mirror(uri, finished, model_path, {"attempt": reporter.attempt})
+        run_id = mirror(uri, finished, model_path, extra)
     except ModelportError as exc:
         reporter.log(f"not mirrored to MLflow: {exc.message}", "warning")
         return
