@@ -33,6 +33,7 @@ from modelport.training.automl import (
     detect_task,
     train,
 )
+from modelport.training.candidates import HistBoostingClassifier
 from modelport.training.cleaning import Cleaner
 
 FAST = ["linear", "lightgbm", "extra_trees"]
@@ -138,10 +139,12 @@ def test_refusals_name_the_field_and_the_problem() -> None:
         ),
         (frame.assign(churn="no"), TrainOptions(target="churn"), "target", "has one class only ('no')"),
         (
-            frame.assign(churn=["yes"] * 3 + ["no"] * 97),
+            frame.assign(churn=["yes"] * 2 + ["no"] * 98),
             TrainOptions(target="churn"),
             "target",
-            "each class needs at least 5 rows (one per fold); too few rows for 'yes' (3)",
+            "each class needs at least 3 rows, one for the holdout and two to cross-validate: "
+            "'yes' has 2 rows (1 left after the holdout); add rows of these classes, or leave them out "
+            "with a filter_rows step on the target (not_in)",
         ),
         (frame.head(15), TrainOptions(target="churn"), "dataset", "too few rows: 15 with a target"),
         (
@@ -304,6 +307,99 @@ def test_steps_at_fault_are_named_by_the_users_own_index() -> None:
         error = _refused(frame, TrainOptions(target="churn", steps=steps))
         assert error.field == field, (field, str(error))
         assert message in error.message, (message, error.message)
+
+
+# --- small data -------------------------------------------------------------------------------------
+
+
+def _small(rows: int, labels: list[Any], seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"x": rng.normal(size=rows), "kind": rng.choice(["a", "b"], rows), "label": labels})
+
+
+def test_small_classes_run_fewer_folds_and_keep_one_holdout_row_per_class() -> None:
+    cases: list[tuple[pd.DataFrame, int, str | None, int]] = [
+        # 4 classes of 5 rows: one each in the holdout, 4 left: 4 folds, not 5
+        (_small(20, ["a", "b", "c", "d"] * 5), 5, "4 folds instead of 5: class 'a' has 4 rows left", 4),
+        # 10 classes of 3 rows: the holdout grows to one per class, 2 left each: 2 folds
+        (_small(30, list(range(10)) * 3), 5, "2 folds instead of 5: class 0 has 2 rows left", 10),
+        # a rare class of 3 rows in 100
+        (_small(100, ["yes"] * 3 + ["no"] * 97), 5, "2 folds instead of 5: class 'yes' has 2 rows left", 20),
+        # as asked when the classes allow it
+        (_small(20, ["a", "b", "c", "d"] * 5), 3, None, 4),
+    ]
+    for frame, folds, note, holdout in cases:
+        options = TrainOptions(target="label", folds=folds, budget_s=3, candidates=["linear", "lightgbm"])
+        check_trainable(frame, options)
+        lines: list[str] = []
+        outcome = train(frame, options, log=lines.append)
+        assert len(outcome.X_holdout) == holdout
+        assert set(outcome.y_holdout) == set(frame["label"])  # every class in the holdout
+        assert set(outcome.y_train) == set(frame["label"])
+        count = folds if note is None else int(note.split()[0])
+        assert all(len(e.fold_scores) == count for e in outcome.leaderboard), lines
+        if note is None:
+            assert not [line for line in lines if "instead of" in line]
+        else:
+            assert any(note in line for line in lines), lines
+        assert any(f"{count} folds on {len(outcome.X_train)} rows" in line for line in lines)
+
+
+def test_boosting_on_few_rows_of_many_classes_runs_fixed_rounds_and_round_trips(tmp_path: Path) -> None:
+    """HistGradientBoosting's own validation split cannot hold 7 classes in 3 rows: it runs a fixed
+    number of rounds there, and stops early where the rows allow it."""
+    frame = _small(35, list(range(7)) * 5)
+    outcome = train(
+        frame,
+        TrainOptions(
+            target="label", folds=3, budget_s=10, candidates=["hist_gradient_boosting"], max_trials=1
+        ),
+    )
+    model = outcome.pipeline.named_steps["model"][-1]
+    assert isinstance(model, HistBoostingClassifier) and not model.do_early_stopping_
+    assert (model.early_stopping, model.max_iter) == (True, 1000)  # its parameters are untouched
+    path = tmp_path / "model.skops"
+    skops.io.dump(outcome.pipeline, path)
+    untrusted = skops.io.get_untrusted_types(file=path)
+    check_skops_types(untrusted)
+    loaded = skops.io.load(path, trusted=untrusted)
+    assert list(loaded.predict(outcome.X_holdout)) == list(outcome.pipeline.predict(outcome.X_holdout))
+    big = _small(400, list(range(4)) * 100)
+    model = HistBoostingClassifier(early_stopping=True, max_iter=1000).fit(big[["x"]], big["label"])
+    assert model.do_early_stopping_ and model.n_iter_ < 1000
+
+
+def test_small_regression_runs_fewer_folds_than_rows_allow() -> None:
+    frame = _small(20, list(np.linspace(0.0, 5.0, 20)))
+    lines: list[str] = []
+    outcome = train(
+        frame,
+        TrainOptions(target="label", folds=10, budget_s=3, candidates=["linear"], max_trials=1),
+        log=lines.append,
+    )
+    assert "8 folds instead of 10: 16 rows left after the holdout" in lines
+    assert len(outcome.leaderboard[0].fold_scores) == 8
+
+
+def test_time_ordered_folds_skip_earliest_rows_of_one_class_or_refuse() -> None:
+    rows = 100
+    frame = _frame(rows).sort_values("signup").reset_index(drop=True)
+    frame["churn"] = "no"
+    frame.loc[frame.index[40::3], "churn"] = "yes"  # nothing but 'no' in the earliest 40 rows
+    lines: list[str] = []
+    outcome = train(
+        frame,
+        TrainOptions(target="churn", time_column="signup", budget_s=3, candidates=["linear"], max_trials=1),
+        log=lines.append,
+    )
+    assert "3 time-ordered folds instead of 5 (the earliest rows of 2 more hold one class only)" in lines
+    assert len(outcome.leaderboard[0].fold_scores) == 3
+    frame["churn"] = "no"
+    frame.loc[frame.index[-25::2], "churn"] = "yes"  # 'yes' only in the latest rows
+    error = _refused(frame, TrainOptions(target="churn", time_column="signup"))
+    assert error.field == "time_column"
+    assert "cannot make two time-ordered folds" in error.message
+    assert "train without a time column" in error.message
 
 
 # --- budget, seed, leaderboard ----------------------------------------------------------------------

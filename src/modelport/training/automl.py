@@ -1,12 +1,15 @@
 """AutoML: the search for the best pipeline on a dataset, under a wall-clock budget.
 
 ``check_trainable`` refuses up front what cannot be trained (no feature column, a target missing or
-empty, one class, a class with fewer rows than folds, too few rows). ``train`` then:
+empty, one class, a class with fewer than three rows, fewer than 20 rows, time-ordered folds whose
+earliest rows hold one class). ``train`` then:
 
 1. applies the row steps, cleans the target with the steps that name it (a cast of ``yes``/``no`` to
    boolean, an impute), drops rows without a target, detects the task and picks the metric; the
    other column steps make the pipeline's Cleaner, which never sees the target;
-2. keeps a holdout out of every search (stratified; the latest rows when a time column is named);
+2. keeps a holdout out of every search (stratified, one row of each class at least; the latest rows
+   when a time column is named); on small data it runs fewer folds than asked where a class has
+   fewer rows left than folds (and says so in the log);
 3. runs an Optuna search (seeded TPE) over the candidates, each configuration cross-validated
    (stratified shuffled k-fold, or time-ordered folds) with the Cleaner and the preprocessing fitted
    inside each fold; each candidate's default configuration is tried first, cheapest first;
@@ -129,10 +132,21 @@ class _Prepared:
     metric: str
     classes: np.ndarray | None
     layout: ColumnLayout
-    order: np.ndarray | None  # time order of the rows, when a time column is named
     rows_left_out: int
     steps: list[dict[str, Any]]  # the feature steps: the pipeline's Cleaner
     step_indices: list[int]  # the user's index of each feature step
+    split: _Split
+
+
+@dataclass
+class _Split:
+    """Row positions of the training rows and of the holdout, the folds (positions in the training
+    rows) and what was adapted to a small dataset (said in the log)."""
+
+    train: np.ndarray
+    hold: np.ndarray
+    folds: list[tuple[np.ndarray, np.ndarray]]
+    notes: list[str]
 
 
 def detect_task(y: pd.Series) -> str:
@@ -285,11 +299,10 @@ def _prepare(frame: pd.DataFrame, options: TrainOptions) -> _Prepared:
             field="dataset",
         )
     y = target[present]
-    needed = max(_MIN_ROWS, math.ceil(2 * options.folds / (1 - options.holdout)))
-    if len(y) < needed:
+    if len(y) < _MIN_ROWS:
         raise InvalidArgument(
-            f"too few rows: {len(y)} with a target; at least {needed} are needed to keep a holdout "
-            f"and run {options.folds} folds",
+            f"too few rows: {len(y)} with a target; at least {_MIN_ROWS} are needed to keep a holdout "
+            "and cross-validate: add rows",
             field="dataset",
         )
     task = options.task or detect_task(y)
@@ -303,7 +316,7 @@ def _prepare(frame: pd.DataFrame, options: TrainOptions) -> _Prepared:
         y = numbers.astype(float)
     elif task in ("binary", "multiclass"):
         y = _labels(y)
-        classes, counts = np.unique(y.to_numpy(), return_counts=True)
+        classes = np.unique(y.to_numpy())
         if len(classes) < 2:
             raise InvalidArgument(
                 f"the target {options.target!r} has one class only ({classes[0]!r}): nothing to learn",
@@ -315,23 +328,136 @@ def _prepare(frame: pd.DataFrame, options: TrainOptions) -> _Prepared:
             )
         if task == "multiclass" and len(classes) < 3:
             raise InvalidArgument(f"{options.target!r} has two classes: train a binary task", field="task")
-        rare = [(c, int(n)) for c, n in zip(classes, counts, strict=True) if n < options.folds]
-        if rare:
-            shown = ", ".join(f"{c!r} ({n})" for c, n in rare[:5])
-            hint = " (a numeric target may be a regression: set task)" if len(classes) > 10 else ""
-            raise InvalidArgument(
-                f"each class needs at least {options.folds} rows (one per fold); too few rows for "
-                f"{shown}{hint}",
-                field="target",
-            )
     else:
         raise InvalidArgument(f"unknown task {task!r} (binary, multiclass or regression)", field="task")
     metric = options.metric or metrics.default_metric(task, y.to_numpy() if task == "binary" else None)
     metrics.check_metric(metric, task)
     order = _time_order(kept[options.time_column], options.time_column) if options.time_column else None
+    split = _split(y.to_numpy(), classes, order, metric, options)
     return _Prepared(
-        X, y, task, metric, classes, layout, order, int((~present).sum()), feature_steps, feature_at
+        X, y, task, metric, classes, layout, int((~present).sum()), feature_steps, feature_at, split
     )
+
+
+def _holdout_size(n: int, share: float, classes: int) -> int:
+    """Rows kept out: the share of ``n``; with classes (three rows each), at least one per class and
+    at most what leaves two per class."""
+    size = math.ceil(share * n)
+    return min(max(size, classes), n - 2 * classes) if classes else size
+
+
+def _stratified_holdout(codes: np.ndarray, size: int, seed: int) -> np.ndarray:
+    """``size`` row positions drawn in each class in proportion to its rows, at least one per class and
+    never more than leaves two of a class for cross-validation."""
+    counts = np.bincount(codes)
+    quota = size * counts / counts.sum()
+    high = counts - 2
+    take = np.clip(np.floor(quota), 1, high).astype(int)
+    while take.sum() < size:
+        room = np.flatnonzero(take < high)
+        take[room[np.argmax((quota - take)[room])]] += 1
+    while take.sum() > size:
+        room = np.flatnonzero(take > 1)
+        take[room[np.argmin((quota - take)[room])]] -= 1
+    rng = np.random.default_rng(seed)
+    picked = [rng.permutation(np.flatnonzero(codes == j))[:t] for j, t in enumerate(take)]
+    return np.sort(np.concatenate(picked))
+
+
+def _time_folds(
+    y: np.ndarray, folds: int, classification: bool, scored_on_two: bool
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], int]:
+    """Time-ordered folds of the training rows (in time order) and how many were left out: of a
+    classification, those whose training rows hold one class only (the earliest rows), or whose
+    validation rows do when the metric needs two classes (ROC-AUC)."""
+    split = [(tr, va) for tr, va in TimeSeriesSplit(n_splits=folds).split(np.zeros(len(y)))]
+    if not classification:
+        return split, 0
+    kept = [
+        (tr, va)
+        for tr, va in split
+        if len(np.unique(y[tr])) >= 2 and (not scored_on_two or len(np.unique(y[va])) >= 2)
+    ]
+    return kept, len(split) - len(kept)
+
+
+def _split(
+    y: np.ndarray,
+    classes: np.ndarray | None,
+    order: np.ndarray | None,
+    metric: str,
+    options: TrainOptions,
+) -> _Split:
+    """The holdout and the folds, adapted to a small dataset where that stays sound (fewer folds,
+    a holdout of one row per class), else refused with what to do."""
+    n = len(y)
+    notes: list[str] = []
+    classification = classes is not None
+    folds = options.folds
+    if order is not None:
+        size = math.ceil(options.holdout * n)
+        if classes is not None:
+            size = min(max(size, len(classes)), n - len(classes))
+        train, hold = order[: n - size], order[n - size :]
+        y_train = y[train]
+        most = min(folds, len(train) // 2 - 1)  # two validation rows per fold at least
+        chosen: list[tuple[np.ndarray, np.ndarray]] = []
+        count, left_out = most, 0
+        for count in range(most, 1, -1):
+            chosen, left_out = _time_folds(y_train, count, classification, metric == "roc_auc")
+            if len(chosen) >= 2:
+                break
+        if len(chosen) < 2:
+            needs = " (and validation rows, for ROC-AUC)" if metric == "roc_auc" else ""
+            raise InvalidArgument(
+                f"the rows ordered by {options.time_column!r} cannot make two time-ordered folds whose "
+                f"training rows{needs} hold two classes or more: the earliest rows hold one class only; "
+                "train without a time column, or add earlier rows of the other classes",
+                field="time_column",
+            )
+        if count < folds or left_out:
+            why = f" (the earliest rows of {left_out} more hold one class only)" if left_out else ""
+            notes.append(f"{len(chosen)} time-ordered folds instead of {folds}{why}")
+        return _Split(train, hold, chosen, notes)
+    if classes is None:
+        size = _holdout_size(n, options.holdout, 0)
+        train, hold = train_test_split(np.arange(n), test_size=size, random_state=options.seed)
+        train, hold = np.sort(train), np.sort(hold)
+        count = min(folds, len(train) // 2)
+        if count < folds:
+            notes.append(f"{count} folds instead of {folds}: {len(train)} rows left after the holdout")
+        split = KFold(count, shuffle=True, random_state=options.seed).split(np.zeros(len(train)))
+        return _Split(train, hold, [(tr, va) for tr, va in split], notes)
+    codes = np.searchsorted(classes, y)
+    counts = np.bincount(codes, minlength=len(classes))
+    rare = [(c, int(k)) for c, k in zip(classes, counts, strict=True) if k < 3]
+    if rare:
+        shown = ", ".join(
+            f"{_builtin(c)!r} has {k} row{'s' if k > 1 else ''} ({k - 1} left after the holdout)"
+            for c, k in rare[:5]
+        )
+        more = f" and {len(rare) - 5} more classes" if len(rare) > 5 else ""
+        hint = "; a numeric target may be a regression: set task" if len(classes) > 10 else ""
+        raise InvalidArgument(
+            "each class needs at least 3 rows, one for the holdout and two to cross-validate: "
+            f"{shown}{more}; add rows of these classes, or leave them out with a filter_rows step on the "
+            f"target (not_in){hint}",
+            field="target",
+        )
+    hold = _stratified_holdout(codes, _holdout_size(n, options.holdout, len(classes)), options.seed)
+    train = np.setdiff1d(np.arange(n), hold)
+    left = np.bincount(codes[train], minlength=len(classes))
+    count = min(folds, int(left.min()))
+    if count < folds:
+        smallest = classes[int(np.argmin(left))]
+        notes.append(
+            f"{count} folds instead of {folds}: class {_builtin(smallest)!r} has {int(left.min())} rows "
+            "left after the holdout (one per fold)"
+        )
+    split = StratifiedKFold(count, shuffle=True, random_state=options.seed).split(
+        np.zeros(len(train)), codes[train]
+    )
+    return _Split(train, hold, [(tr, va) for tr, va in split], notes)
 
 
 def check_trainable(frame: pd.DataFrame, options: TrainOptions) -> None:
@@ -400,36 +526,12 @@ class _Search:
     # data ---------------------------------------------------------------------------------------
 
     def split(self) -> None:
-        data, options = self.data, self.options
-        n = len(data.y)
-        n_hold = math.ceil(options.holdout * n)
-        if self.classes is not None:
-            n_hold = min(max(n_hold, len(self.classes)), n - len(self.classes))
-        if data.order is not None:
-            train, hold = data.order[: n - n_hold], data.order[n - n_hold :]
-        else:
-            train, hold = train_test_split(
-                np.arange(n),
-                test_size=n_hold,
-                random_state=options.seed,
-                stratify=data.y.to_numpy() if self.classification else None,
-            )
-            train, hold = np.sort(train), np.sort(hold)
-        self.X_train, self.y_train = data.X.iloc[train], data.y.iloc[train]
-        self.X_holdout, self.y_holdout = data.X.iloc[hold], data.y.iloc[hold]
+        data, split = self.data, self.data.split
+        self.X_train, self.y_train = data.X.iloc[split.train], data.y.iloc[split.train]
+        self.X_holdout, self.y_holdout = data.X.iloc[split.hold], data.y.iloc[split.hold]
         self.y = self.y_train.to_numpy()
-        n_train = len(train)
-        if data.order is not None:
-            folds = TimeSeriesSplit(n_splits=options.folds).split(np.zeros(n_train))
-        elif self.classification:
-            folds = StratifiedKFold(options.folds, shuffle=True, random_state=options.seed).split(
-                np.zeros(n_train), self.y
-            )
-        else:
-            folds = KFold(options.folds, shuffle=True, random_state=options.seed).split(np.zeros(n_train))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # a class with fewer rows than folds after the holdout
-            self.folds = [(tr, va) for tr, va in folds]
+        n_train = len(split.train)
+        self.folds = split.folds
         self.valid = np.zeros(n_train, dtype=bool)
         for _, va in self.folds:
             self.valid[va] = True
@@ -820,12 +922,20 @@ def train(
         search.log(f"column {column} left out: {why}")
     with threadpool_limits(limits=options.n_jobs), _user_steps(data.step_indices):
         search.split()
+        for note in data.split.notes:
+            search.log(note)
         search.log(
             f"holdout of {len(search.y_holdout)} rows kept out of the search"
             + (f" (the latest by {options.time_column})" if options.time_column else "")
             + f"; {len(search.folds)} folds on {len(search.y_train)} rows"
         )
         search.search()
+        if not search.trials:
+            raise InvalidArgument(
+                f"no candidate could be scored on these folds ({data.metric} is undefined on each); "
+                "try another metric or add rows",
+                field="metric",
+            )
         search.ensemble()
         best = search.ranked()[0]
         search.log(f"best: trial {best.number} {best.candidate} ({data.metric} {best.mean:.4f}); final fit")

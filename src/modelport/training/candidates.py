@@ -16,7 +16,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from lightgbm import LGBMClassifier, LGBMRegressor
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin, clone
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    TransformerMixin,
+    clone,
+    is_classifier,
+)
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import (
     ExtraTreesClassifier,
@@ -41,6 +48,8 @@ __all__ = [
     "DateParts",
     "EarlyStoppedClassifier",
     "EarlyStoppedRegressor",
+    "HistBoostingClassifier",
+    "HistBoostingRegressor",
     "TextColumn",
     "ToFloat",
     "AsText",
@@ -51,6 +60,7 @@ __all__ = [
     "cost_units",
     "default_params",
     "family",
+    "stops_early",
     "suggest_params",
 ]
 
@@ -62,6 +72,8 @@ _MAX_ONE_HOT = 30
 _TEXT_FEATURES = 50
 _MAX_TEXT_COLUMNS = 3
 _EARLY_STOPPING_ROWS = 200  # below this, boosters run a fixed number of rounds
+_FIXED_ROUNDS = 200
+_VALIDATION_SHARE = 0.1  # of the rows, held out to stop boosting early
 _PATIENCE = 30
 
 
@@ -313,6 +325,43 @@ def _preprocessor(layout: ColumnLayout, linear: bool) -> ColumnTransformer:
 # --- boosters with early stopping ----------------------------------------------------------------
 
 
+def stops_early(y: np.ndarray, stratify: bool) -> bool:
+    """Whether ``y`` has the rows to hold 10 % out to stop boosting early (stratified: two rows of
+    each class at least, and as many rows as classes on each side)."""
+    n = len(y)
+    if n < _EARLY_STOPPING_ROWS:
+        return False
+    if not stratify:
+        return True
+    counts = np.unique(y, return_counts=True)[1]
+    valid = math.ceil(_VALIDATION_SHARE * n)
+    return bool(counts.min() >= 2 and valid >= len(counts) and n - valid >= len(counts))
+
+
+class _FixedRoundsOnSmallData:
+    """HistGradientBoosting stopping early when :func:`stops_early` allows it, else running a fixed
+    number of rounds (its own validation split refuses too few rows per class)."""
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, **kwargs: Any) -> Any:
+        model: Any = self
+        if stops_early(np.asarray(y), is_classifier(model)):
+            return super().fit(X, y, sample_weight=sample_weight, **kwargs)  # type: ignore[misc]
+        saved = model.early_stopping, model.max_iter
+        model.early_stopping, model.max_iter = False, _FIXED_ROUNDS
+        try:
+            return super().fit(X, y, sample_weight=sample_weight, **kwargs)  # type: ignore[misc]
+        finally:
+            model.early_stopping, model.max_iter = saved
+
+
+class HistBoostingClassifier(_FixedRoundsOnSmallData, HistGradientBoostingClassifier):  # type: ignore[misc]
+    """HistGradientBoostingClassifier with early stopping on enough rows (fixed rounds on small data)."""
+
+
+class HistBoostingRegressor(_FixedRoundsOnSmallData, HistGradientBoostingRegressor):  # type: ignore[misc]
+    """HistGradientBoostingRegressor with early stopping on enough rows (fixed rounds on small data)."""
+
+
 def _fit_booster(
     estimator: Any,
     X: Any,
@@ -329,14 +378,13 @@ def _fit_booster(
     extra: dict[str, Any] = {}
     if is_lightgbm and categorical:
         extra["categorical_feature"] = categorical
-    counts = np.unique(y, return_counts=True)[1]
-    if len(y) < _EARLY_STOPPING_ROWS or (stratify and counts.min() < 2):
-        model.set_params(n_estimators=200)
+    if not stops_early(y, stratify):
+        model.set_params(n_estimators=_FIXED_ROUNDS)
         model.fit(X, y, sample_weight=sample_weight, **extra)
         return model
     index = np.arange(len(y))
     train, valid = train_test_split(
-        index, test_size=0.1, random_state=random_state, stratify=y if stratify else None
+        index, test_size=_VALIDATION_SHARE, random_state=random_state, stratify=y if stratify else None
     )
     weights = None if sample_weight is None else sample_weight[train]
     if is_lightgbm:
@@ -573,13 +621,13 @@ def _estimator(
             **p,
             "max_iter": 1000,
             "early_stopping": True,
-            "validation_fraction": 0.1,
+            "validation_fraction": _VALIDATION_SHARE,
             "n_iter_no_change": _PATIENCE,
             "random_state": seed,
         }
         if classification:
-            return HistGradientBoostingClassifier(**common, class_weight=class_weight)
-        return HistGradientBoostingRegressor(**common)
+            return HistBoostingClassifier(**common, class_weight=class_weight)
+        return HistBoostingRegressor(**common)
     if name == "lightgbm":
         lgbm: dict[str, Any] = {
             **p,
