@@ -32,11 +32,12 @@ tests/oidc/node_modules/.installed: tests/oidc/package.json tests/oidc/package-l
 	else echo "npm not found: the end-to-end SSO tests will be skipped"; fi
 
 # The MLflow tracking server that the MLflow tests start: full `mlflow` (for `mlflow server`) in a venv of
-# its own, since its pins may clash with the project's; rebuilt only when its pinned version changes.
-MLFLOW_VENV := .cache/mlflow-venv
+# its own, since its pins may clash with the project's. It lives outside the clone, named after its pins'
+# hash, so it is built once per machine and pin set (a fresh clone or CI run reuses it).
 MLFLOW_REQUIREMENTS := tests/training/mlflow-server.txt
+MLFLOW_VENV ?= $(HOME)/.cache/modelport/mlflow-venv-$(shell sha256sum $(MLFLOW_REQUIREMENTS) | cut -c1-12)
 
-$(MLFLOW_VENV)/.installed: $(MLFLOW_REQUIREMENTS)
+$(MLFLOW_VENV)/.installed: | $(MLFLOW_REQUIREMENTS)
 	$(PYTHON) -m venv $(MLFLOW_VENV)
 	$(MLFLOW_VENV)/bin/python -m pip --disable-pip-version-check -q install -r $(MLFLOW_REQUIREMENTS)
 	touch $@
@@ -62,7 +63,7 @@ run: install web
 	MODELPORT_DEMO=true $(VENV)/bin/modelport serve
 
 test: install-test lint typecheck web-test web tests/oidc/node_modules/.installed $(MLFLOW_VENV)/.installed
-	$(PY) -m pytest
+	MODELPORT_TEST_MLFLOW_VENV=$(MLFLOW_VENV) $(PY) -m pytest
 
 lint: install-test
 	$(VENV)/bin/ruff check src tests bench
@@ -81,4 +82,4 @@ bench: install-test
 	$(PY) bench/catalog.py
 
 clean:
-	rm -rf $(VENV) $(MLFLOW_VENV) .modelport .pytest_cache .mypy_cache .ruff_cache $(WEB)/node_modules $(WEB)/dist
+	rm -rf $(VENV) .modelport .pytest_cache .mypy_cache .ruff_cache $(WEB)/node_modules $(WEB)/dist

@@ -1,9 +1,10 @@
 """A real MLflow tracking server for the tests of this folder, from its own venv (``make mlflow-venv``
-builds .cache/mlflow-venv: full ``mlflow``, whose pins may clash with the project's), on SQLite and a
-local artifact folder, started once per session and stopped after."""
+builds ~/.cache/modelport/mlflow-venv-<hash>: full ``mlflow``, whose pins may clash with the project's),
+on SQLite and a local artifact folder, started once per session and stopped after."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import socket
@@ -16,7 +17,11 @@ import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-MLFLOW_VENV = Path(os.environ.get("MODELPORT_TEST_MLFLOW_VENV", ROOT / ".cache" / "mlflow-venv"))
+PINS = ROOT / "tests" / "training" / "mlflow-server.txt"
+# Where `make mlflow-venv` builds it: outside the clone, named after the pins' hash (see the Makefile).
+_PINS_HASH = hashlib.sha256(PINS.read_bytes()).hexdigest()[:12]
+_BUILT = Path.home() / ".cache" / "modelport" / f"mlflow-venv-{_PINS_HASH}"
+MLFLOW_VENV = Path(os.environ.get("MODELPORT_TEST_MLFLOW_VENV", _BUILT))
 START_TIMEOUT_S = 180.0
 QUIET = {
     "MLFLOW_DISABLE_TELEMETRY": "true",
