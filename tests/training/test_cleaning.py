@@ -19,6 +19,7 @@ from sklearn.pipeline import Pipeline
 from modelport.errors import InvalidArgument
 from modelport.flavors.sklearn import SklearnFlavor, check_skops_types
 from modelport.schemas import CastStep, DropColumnsStep, FilterRowsStep
+from modelport.training import cleaning
 from modelport.training.cleaning import (
     Cleaner,
     apply_rows,
@@ -509,3 +510,16 @@ def test_a_repeated_index_is_kept() -> None:
     pd.testing.assert_frame_equal(cleaner.transform(frame), out)
     kept = apply_rows(frame, [{"op": "drop_duplicates"}])
     assert kept.index.tolist() == [7, 7, 8]
+
+
+def test_unread_columns_are_those_dropped_before_anything_reads_them() -> None:
+    steps = [
+        {"op": "date_parts", "column": "signed", "drop": False},
+        {"op": "drop_columns", "columns": ["customer_id", "signed", "signed_year"]},
+        {"op": "cast", "column": "plan", "to": "category"},
+        {"op": "drop_columns", "columns": ["plan"]},
+    ]
+    columns = ["customer_id", "signed", "plan", "spend"]
+    # signed feeds the date parts (the served model needs it); signed_year is no raw column
+    assert cleaning.unread_columns(columns, steps) == ["customer_id", "plan"]
+    assert cleaning.unread_columns(columns, []) == []

@@ -96,7 +96,12 @@ def test_a_profile_runs_on_the_worker(setup: RunSetup) -> None:
 def test_train_evaluate_register_deploy_and_predict(setup: RunSetup) -> None:
     c, ds, ctx = setup.client, setup.ds, setup.ctx
     upload(setup)
-    steps = {"steps": [{"op": "impute", "column": "monthly_spend", "strategy": "median"}]}
+    steps = {
+        "steps": [
+            {"op": "impute", "column": "monthly_spend", "strategy": "median"},
+            {"op": "drop_columns", "columns": ["plan"]},
+        ]
+    }
     saved = c.put("/api/v1/datasets/customers/versions/1/steps", json=steps, headers=setup.analyst.headers)
     assert saved.status_code == 200, saved.text
     training = start(setup, "customers", candidates=["linear", "random_forest"], seed=1)
@@ -139,7 +144,7 @@ def test_train_evaluate_register_deploy_and_predict(setup: RunSetup) -> None:
         "steps": done["steps"],
     }
     names = [column["name"] for column in version["input_schema"]["columns"]]
-    assert names == ["tenure_months", "monthly_spend", "support_calls", "plan"]
+    assert names == ["tenure_months", "monthly_spend", "support_calls"]  # plan: dropped by the cleaning
     reference = version["reference"]
     assert reference["rows"] == 192 and {s["name"] for s in reference["stats"]} >= set(names)
     sample = read_parquet(ctx.artifacts.local_cache_path(reference["sample_sha256"], ctx.cache_dir))
@@ -164,7 +169,7 @@ def test_train_evaluate_register_deploy_and_predict(setup: RunSetup) -> None:
     deployment = {"name": "churn-trained-fr", "model": "churn-trained", "version": 1, "market": "FR"}
     created = c.post("/api/v1/deployments", json=deployment, headers=ds.headers)
     assert created.status_code == 201, created.text
-    row = {"tenure_months": 3, "monthly_spend": None, "support_calls": 6, "plan": "pro"}
+    row = {"tenure_months": 3, "monthly_spend": None, "support_calls": 6}  # no plan: the model never reads it
     predicted = c.post(
         "/api/v1/deployments/churn-trained-fr/predict", json={"inputs": [row]}, headers=setup.analyst.headers
     )

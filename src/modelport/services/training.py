@@ -22,6 +22,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from modelport import __version__
+from modelport.columns import ModelSchema
 from modelport.context import Context
 from modelport.errors import AlreadyExists, Conflict, InvalidArgument, ModelportError, NotFound
 from modelport.flavors import load_model
@@ -248,7 +249,18 @@ class TrainingService:
             target=training.target,
             steps=training.steps,
         )
+        # A column the cleaning drops before anything reads it is no input of the served model (its
+        # Cleaner adds it as missing): the schema leaves it out, so no form or request has to fill it.
+        unread = set(cleaning.unread_columns(version.input_schema.names(), training.steps))
         with self.ctx.db.session() as s:
+            if unread:
+                kept = [c for c in version.input_schema.columns if c.name not in unread]
+                CatalogStore(s).set_input_schema(
+                    body.model,
+                    str(version.version),
+                    ModelSchema(columns=kept).model_dump(exclude_none=True),
+                    principal,
+                )
             version = CatalogStore(s).set_lineage(
                 body.model, version.version, lineage, files.reference, principal
             )

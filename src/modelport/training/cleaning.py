@@ -56,6 +56,7 @@ __all__ = [
     "preview",
     "row_steps",
     "split_target",
+    "unread_columns",
 ]
 
 StepInput = CleaningStep | Mapping[str, Any]
@@ -115,6 +116,20 @@ def check_steps(columns: Sequence[str], steps: Sequence[StepInput]) -> None:
 def columns_after(columns: Sequence[str], steps: Sequence[StepInput]) -> list[str]:
     """The columns that a frame with ``columns`` has after the steps (checked as by :func:`check_steps`)."""
     return _columns_after(columns, _parse(steps))
+
+
+def unread_columns(columns: Sequence[str], steps: Sequence[StepInput]) -> list[str]:
+    """The raw ``columns`` that a pipeline cleaned by ``steps`` never reads: dropped by a drop_columns step
+    before any date_parts step took parts from them. A served model does not need them (its Cleaner adds
+    a missing column), so the version's input schema leaves them out."""
+    read: set[str] = set()
+    unread: list[str] = []
+    for step in _parse(steps):
+        if isinstance(step, DatePartsStep):
+            read.add(step.column)
+        elif isinstance(step, DropColumnsStep):
+            unread += [c for c in step.columns if c in columns and c not in read and c not in unread]
+    return unread
 
 
 def split_target(
