@@ -18,7 +18,7 @@ from sklearn.pipeline import Pipeline
 
 from modelport.errors import InvalidArgument
 from modelport.flavors.sklearn import SklearnFlavor, check_skops_types
-from modelport.schemas import CastStep, DropColumnsStep, FilterRowsStep
+from modelport.schemas import CastStep, DropColumnsStep, FilterRowsStep, ImputeStep
 from modelport.training import cleaning
 from modelport.training.cleaning import (
     Cleaner,
@@ -494,6 +494,73 @@ def test_preview_of_no_steps_and_of_bad_steps() -> None:
     with pytest.raises(InvalidArgument) as caught:
         preview(_frame(), [{"op": "cast", "column": "nope", "to": "number"}])
     assert caught.value.field == "steps[0].column"
+
+
+def _preview_refused(frame: pd.DataFrame, steps: list[Any]) -> InvalidArgument:
+    with pytest.raises(InvalidArgument) as caught:
+        preview(frame, steps, limit=0)
+    return caught.value
+
+
+def test_preview_names_the_users_step_after_a_row_step() -> None:
+    frame = pd.DataFrame({"a": [1.0, 2, 3, None], "t": ["x", "y", None, "z"], "y": [0, 1, 0, 1]})
+    steps = [
+        FilterRowsStep(column="a", operator=">=", value=0),
+        ImputeStep(column="t", strategy="mean"),
+    ]
+    error = _preview_refused(frame, steps)
+    assert error.field == "steps[1].column"
+    assert error.message.startswith("step 2 (impute): column 't' is not numeric")
+
+
+def test_preview_names_the_users_step_with_a_row_step_between_column_steps() -> None:
+    frame = pd.DataFrame(
+        {"a": ["1", "2", "x", None], "b": [None, 2.0, 3, 4], "d": ["2020-01-02", "x", "y", "z"]}
+    )
+    # the date parts (step 4) see a date on every row but only non-dates on the rows kept
+    steps: list[Any] = [
+        {"op": "cast", "column": "a", "to": "number"},
+        {"op": "filter_rows", "column": "a", "operator": "not_missing"},
+        {"op": "filter_rows", "column": "d", "operator": "!=", "value": "2020-01-02"},
+        {"op": "date_parts", "column": "d", "parts": ["year"]},
+    ]
+    error = _preview_refused(frame, steps)
+    assert error.field == "steps[3].column"
+    assert error.message.startswith("step 4 (date_parts): column 'd' holds no date")
+
+    steps = [
+        {"op": "cast", "column": "a", "to": "number"},
+        {"op": "filter_rows", "column": "a", "operator": "not_missing"},
+        {"op": "impute", "column": "b", "strategy": "constant", "value": "maybe"},
+    ]
+    error = _preview_refused(frame, steps)
+    assert error.field == "steps[2].value"
+    assert error.message.startswith("step 3 (impute): 'maybe' does not fit column 'b'")
+
+    steps[2] = {"op": "impute", "column": "b", "strategy": "constant", "value": 0}
+    steps.append({"op": "clip", "column": "a", "upper": 1})
+    result = preview(frame, steps, limit=0)
+    assert [(e.step, e.op) for e in result.effects] == [
+        (0, "cast"),
+        (1, "filter_rows"),
+        (2, "impute"),
+        (3, "clip"),
+    ]
+    assert [e.message for e in result.effects] == [
+        "column 'a' cast to number",  # on the rows kept, as a training fits the Cleaner
+        "kept the rows where a not missing: 2 rows removed",
+        "1 cell of 'b' imputed with the constant 0",
+        "1 cell of 'a' clipped to [-inf, 1]",
+    ]
+    assert result.rows_after == 2 and result.rows == []
+
+
+def test_a_cleaner_fitted_alone_names_its_own_positions() -> None:
+    frame = pd.DataFrame({"t": ["x", "y"]})
+    with pytest.raises(InvalidArgument) as caught:
+        Cleaner([{"op": "impute", "column": "t", "strategy": "mean"}]).fit(frame)
+    assert caught.value.field == "steps[0].column"
+    assert caught.value.message.startswith("step 1 (impute)")
 
 
 def test_a_repeated_index_is_kept() -> None:

@@ -325,8 +325,10 @@ class Cleaner(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         """Fit on ``X`` and return it cleaned."""
         return self._fit(X)[0]
 
-    def _fit(self, X: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-        """The cleaned frame and what each step did."""
+    def _fit(self, X: pd.DataFrame, at: Sequence[int] | None = None) -> tuple[pd.DataFrame, list[str]]:
+        """The cleaned frame and what each step did. ``at``: the user's index of each step, for the
+        refusals that depend on the data (:func:`preview`, whose caller has checked the whole list);
+        the Cleaner's own positions otherwise."""
         if not isinstance(X, pd.DataFrame):
             raise TypeError("Cleaner takes a pandas DataFrame")
         steps = self._steps()
@@ -346,7 +348,9 @@ class Cleaner(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         learnt: list[dict[str, Any] | None] = []
         messages: list[str] = []
         for i, step in enumerate(steps):
-            frame, state, message = column_step(frame, i, step, fit=True, learnt=None)
+            frame, state, message = column_step(
+                frame, i if at is None else at[i], step, fit=True, learnt=None
+            )
             learnt.append(state)
             messages.append(message)
         self.learnt_ = learnt
@@ -385,8 +389,9 @@ def preview(frame: pd.DataFrame, steps: Sequence[StepInput], limit: int = 50) ->
     parsed = _parse(steps)
     check_steps([str(c) for c in frame.columns], parsed)
     kept, messages = _apply_rows(frame, parsed)
-    cleaner = Cleaner([s.model_dump(mode="json") for s in parsed if s.op not in ROW_OPS])
-    cleaned, said = cleaner._fit(kept)
+    at = [i for i, s in enumerate(parsed) if s.op not in ROW_OPS]
+    cleaner = Cleaner([parsed[i].model_dump(mode="json") for i in at])
+    cleaned, said = cleaner._fit(kept, at=at)
     column_messages = iter(said)
     effects = [
         StepEffect(step=i, op=s.op, message=messages[i] if s.op in ROW_OPS else next(column_messages))
