@@ -530,6 +530,7 @@ export function unsubscribe(id: number): Promise<void> {
 }
 
 // --- datasets ------------------------------------------------------------------------------------
+import type { DatasetSqlCreate } from "./types";
 
 /** A dataset version in a path: its number, or "latest". */
 export type DatasetRef = number | "latest";
@@ -569,6 +570,19 @@ export function uploadNamedDataset(file: File, fields: { name?: string; descript
 
 export function updateDataset(name: string, body: DatasetUpdate): Promise<Dataset> {
   return unwrap(api.PATCH("/api/v1/datasets/{name}", { params: { path: { name } }, body }));
+}
+
+/**
+ * Snapshot the rows of a SQL query on a named connection as a dataset: a new dataset, or a new
+ * version of the caller's dataset of that name.
+ */
+export function snapshotDataset(body: DatasetSqlCreate): Promise<Dataset> {
+  return unwrap(api.POST("/api/v1/datasets/sql", { body }));
+}
+
+/** Delete a dataset with its versions, their profiles and trainings (409 while one of them runs). */
+export function deleteDataset(name: string): Promise<void> {
+  return unwrap(api.DELETE("/api/v1/datasets/{name}", { params: { path: { name } } }));
 }
 
 /** Queue the profile of a dataset version: the answer is the execution computing it. */

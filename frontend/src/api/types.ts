@@ -93,6 +93,7 @@ export const TERMINAL_STATUSES: readonly ExecutionStatus[] = ["succeeded", "fail
 export type DatasetSummary = S["DatasetSummary"];
 export type DatasetSummaryPage = S["Page_DatasetSummary_"];
 export type DatasetUpdate = S["DatasetUpdate"];
+export type DatasetSqlCreate = S["DatasetSqlCreate"];
 export type ParseReport = S["ParseReport"];
 export type DatasetProfile = S["DatasetProfile"];
 export type ColumnProfile = S["ColumnProfile"];

@@ -6,6 +6,7 @@ import * as client from "../api/client";
 import { aDataset, aUser } from "../test/catalog";
 import { renderWithProviders } from "../test/render";
 import { DatasetPage } from "./DatasetPage";
+import { DatasetsPage } from "./DatasetsPage";
 import { aParseReport, aProfile, anExecution } from "./testData";
 
 vi.mock("../api/client", async (original) => {
@@ -19,6 +20,8 @@ vi.mock("../api/client", async (original) => {
     getExecution: vi.fn(),
     datasetRows: vi.fn(),
     updateDataset: vi.fn(),
+    deleteDataset: vi.fn(),
+    listDatasets: vi.fn(),
   };
 });
 
@@ -31,6 +34,7 @@ const SLOW = 45_000;
 function renderPage(route = "/datasets/customers") {
   return renderWithProviders(
     <Routes>
+      <Route path="/datasets" element={<DatasetsPage />} />
       <Route path="/datasets/:name" element={<DatasetPage />} />
     </Routes>,
     { route },
@@ -122,6 +126,7 @@ describe("DatasetPage", () => {
     expect(screen.queryByRole("link", { name: "Clean" })).not.toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Upload a new version" })).not.toBeInTheDocument();
     expect(screen.queryByRole("link", { name: "Train a model" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Delete" })).not.toBeInTheDocument();
   }, SLOW);
 
   it("shows the header, the parse report and the actions of a version", async () => {
@@ -182,5 +187,67 @@ describe("DatasetPage", () => {
     await ue.click(within(dialog).getByRole("button", { name: "Save" }));
     await waitFor(() => expect(api.updateDataset).toHaveBeenCalledWith("customers", { description: "Customers, FR shop" }));
     await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+  }, SLOW);
+
+  it("deletes the dataset after a confirmation naming it, then lists the others", async () => {
+    // The owner, a business user.
+    api.me.mockResolvedValue(aUser({ username: "dana", role: "business_user" }));
+    api.getDataset.mockResolvedValue(aDataset({ columns: COLUMNS, profile: aProfile(), version: 3, latest_version: 3 }));
+    api.deleteDataset.mockResolvedValue(undefined);
+    api.listDatasets.mockResolvedValue({ items: [], total: 0, page: 1, page_size: 20 });
+    const ue = userEvent.setup();
+    renderPage();
+    await ue.click(await screen.findByRole("button", { name: "Delete" }));
+    const dialog = await screen.findByRole("dialog", { name: "Delete customers?" });
+    expect(dialog).toHaveTextContent("This deletes customers with its 3 versions, their profiles and the trainings run on them.");
+    // Cancel leaves it be.
+    await ue.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(api.deleteDataset).not.toHaveBeenCalled();
+
+    await ue.click(screen.getByRole("button", { name: "Delete" }));
+    const again = await screen.findByRole("dialog", { name: "Delete customers?" });
+    await ue.click(within(again).getByRole("button", { name: "Delete" }));
+    await waitFor(() => expect(api.deleteDataset).toHaveBeenCalledWith("customers"));
+    expect(await screen.findByTestId("flash")).toHaveTextContent("customers is deleted.");
+    expect(screen.getByRole("heading", { name: "Datasets" })).toBeInTheDocument();
+    expect(api.deleteDataset).toHaveBeenCalledTimes(1);
+  }, SLOW);
+
+  it("shows the API's refusal of a dataset in use and stays on the page", async () => {
+    api.me.mockResolvedValue(aUser({ role: "admin" }));
+    api.getDataset.mockResolvedValue(aDataset({ columns: COLUMNS, profile: aProfile() }));
+    api.deleteDataset.mockRejectedValue(
+      new client.ApiError(
+        409,
+        "conflict",
+        "dataset 'customers' is being read by execution(s) 12: cancel them or wait for them to end",
+        "name",
+        { executions: [12] },
+      ),
+    );
+    const ue = userEvent.setup();
+    renderPage();
+    // An admin deletes what others own.
+    await ue.click(await screen.findByRole("button", { name: "Delete" }));
+    const dialog = await screen.findByRole("dialog", { name: "Delete customers?" });
+    expect(dialog).toHaveTextContent("This deletes customers with its version, its profile and the trainings run on it.");
+    await ue.click(within(dialog).getByRole("button", { name: "Delete" }));
+    expect(await within(dialog).findByRole("alert")).toHaveTextContent(
+      "dataset 'customers' is being read by execution(s) 12: cancel them or wait for them to end",
+    );
+    // The dialog stays open over the dataset page (hidden from assistive technology behind it).
+    expect(screen.getByRole("dialog")).toBeInTheDocument();
+    expect(screen.getByRole("heading", { name: "customers", hidden: true })).toBeInTheDocument();
+    expect(api.listDatasets).not.toHaveBeenCalled();
+  }, SLOW);
+
+  it("offers the delete to the owner and admins only", async () => {
+    // A data scientist who does not own it: edit yes, delete no.
+    api.me.mockResolvedValue(aUser({ username: "ds", role: "data_scientist" }));
+    api.getDataset.mockResolvedValue(aDataset({ columns: COLUMNS, profile: aProfile(), owner: "dana" }));
+    renderPage();
+    expect(await screen.findByRole("button", { name: "Edit" })).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Delete" })).not.toBeInTheDocument();
   }, SLOW);
 });

@@ -1,8 +1,9 @@
 /**
  * One dataset at one version (`?version=`, the latest without it): what it is and where it came
  * from, how its file was read, its profile (asked for when missing), its rows; clean it, train on
- * it, upload a newer file.
+ * it, upload a newer file; delete it (its owner and admins).
  */
+import DeleteIcon from "@mui/icons-material/Delete";
 import EditIcon from "@mui/icons-material/Edit";
 import CleaningServicesIcon from "@mui/icons-material/CleaningServices";
 import ModelTrainingIcon from "@mui/icons-material/ModelTraining";
@@ -13,13 +14,14 @@ import { useState } from "react";
 import { Link as RouterLink, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
 import { getDataset, getDatasetVersion } from "../api/client";
 import type { Dataset } from "../api/types";
-import { Can } from "../auth/session";
+import { Can, useUser } from "../auth/session";
 import { Facts } from "../components/Facts";
 import { Section } from "../components/Section";
 import { QueryState } from "../components/States";
 import { useI18n } from "../i18n";
 import { formatBytes } from "../lib/filePreview";
 import { DatasetRows } from "./DatasetRows";
+import { DeleteDatasetDialog, mayDeleteDataset } from "./DeleteDatasetDialog";
 import { EditDatasetDialog } from "./EditDatasetDialog";
 import { cleaningPath, datasetPath, trainPath, versionParam } from "./links";
 import { ParseReportPanel } from "./ParseReportPanel";
@@ -76,7 +78,9 @@ function VersionSelect({ d, onChange }: { d: Dataset; onChange: (v: number) => v
 
 function Header({ d, onVersion, onUpload }: { d: Dataset; onVersion: (v: number) => void; onUpload: () => void }) {
   const { t, tn, when, locale } = useI18n();
+  const user = useUser();
   const [editing, setEditing] = useState(false);
+  const [deleting, setDeleting] = useState(false);
   const steps = d.steps?.length ?? 0;
   return (
     <>
@@ -109,11 +113,18 @@ function Header({ d, onVersion, onUpload }: { d: Dataset; onVersion: (v: number)
       <Section
         title={t("datasets.about")}
         action={
-          <Can role="business_user">
-            <Button size="small" startIcon={<EditIcon />} onClick={() => setEditing(true)}>
-              {t("datasets.edit")}
-            </Button>
-          </Can>
+          <Stack direction="row" spacing={1}>
+            <Can role="business_user">
+              <Button size="small" startIcon={<EditIcon />} onClick={() => setEditing(true)}>
+                {t("datasets.edit")}
+              </Button>
+            </Can>
+            {mayDeleteDataset(user, d) && (
+              <Button size="small" color="error" startIcon={<DeleteIcon />} onClick={() => setDeleting(true)}>
+                {t("datasets.delete")}
+              </Button>
+            )}
+          </Stack>
         }
       >
         <Facts
@@ -140,6 +151,7 @@ function Header({ d, onVersion, onUpload }: { d: Dataset; onVersion: (v: number)
         />
       </Section>
       {editing && <EditDatasetDialog d={d} onClose={() => setEditing(false)} />}
+      {deleting && <DeleteDatasetDialog d={d} onClose={() => setDeleting(false)} />}
     </>
   );
 }

@@ -1,10 +1,14 @@
-/** Every dataset: instant search, a page of them at a time, and the upload of a new one. */
+/**
+ * Every dataset: instant search, a page of them at a time, and a new one from an uploaded file or
+ * (data scientists) from a SQL query.
+ */
 import SearchIcon from "@mui/icons-material/Search";
+import StorageIcon from "@mui/icons-material/Storage";
 import UploadFileIcon from "@mui/icons-material/UploadFile";
-import { Box, Button, InputAdornment, Link, Stack, TextField, Typography } from "@mui/material";
+import { Alert, Box, Button, InputAdornment, Link, Stack, TextField, Typography } from "@mui/material";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { Link as RouterLink, useNavigate } from "react-router";
+import { Link as RouterLink, useLocation, useNavigate } from "react-router";
 import { listDatasets } from "../api/client";
 import { useCan } from "../auth/session";
 import { DataTable } from "../components/DataTable";
@@ -13,6 +17,7 @@ import { EmptyState, ErrorState, Loading } from "../components/States";
 import { useI18n } from "../i18n";
 import { useDebounced } from "../lib/useDebounced";
 import { datasetPath } from "./links";
+import { SqlDatasetDialog } from "./SqlDatasetDialog";
 import { UploadDatasetDialog } from "./UploadDatasetDialog";
 
 export const DATASETS_PAGE_SIZE = 20;
@@ -21,10 +26,13 @@ export function DatasetsPage() {
   const { t, tn, when, locale } = useI18n();
   const navigate = useNavigate();
   const canUpload = useCan("business_user");
+  const canQuery = useCan("data_scientist");
+  const flash = (useLocation().state as { flash?: string } | null)?.flash;
   const [text, setText] = useState("");
   const q = useDebounced(text.trim(), 250);
   const [page, setPage] = useState(1);
   const [uploading, setUploading] = useState(false);
+  const [querying, setQuerying] = useState(false);
   const list = useQuery({
     queryKey: ["datasets", "list", { q, page }],
     queryFn: () => listDatasets({ q: q || undefined, page, page_size: DATASETS_PAGE_SIZE }),
@@ -33,6 +41,11 @@ export function DatasetsPage() {
   const uploadButton = canUpload && (
     <Button variant="contained" startIcon={<UploadFileIcon />} onClick={() => setUploading(true)}>
       {t("datasets.upload.open")}
+    </Button>
+  );
+  const sqlButton = canQuery && (
+    <Button variant="outlined" startIcon={<StorageIcon />} onClick={() => setQuerying(true)}>
+      {t("datasets.sql.open")}
     </Button>
   );
   const number = (n: number | null | undefined) => (n === null || n === undefined ? "–" : n.toLocaleString(locale));
@@ -93,8 +106,16 @@ export function DatasetsPage() {
     <Box>
       <Stack direction="row" sx={{ justifyContent: "space-between", alignItems: "center", mb: 2, gap: 2, flexWrap: "wrap" }}>
         <Typography variant="h1">{t("datasets.title")}</Typography>
-        {uploadButton}
+        <Stack direction="row" spacing={1}>
+          {sqlButton}
+          {uploadButton}
+        </Stack>
       </Stack>
+      {flash && (
+        <Alert severity="success" sx={{ mb: 2 }} data-testid="flash">
+          {flash}
+        </Alert>
+      )}
       <TextField
         label={t("datasets.searchLabel")}
         placeholder={t("datasets.searchPlaceholder")}
@@ -121,6 +142,16 @@ export function DatasetsPage() {
         <UploadDatasetDialog
           onClose={() => setUploading(false)}
           onUploaded={(d) => navigate(datasetPath(d.name), { state: { uploaded: true } })}
+        />
+      )}
+      {querying && (
+        <SqlDatasetDialog
+          onClose={() => setQuerying(false)}
+          onCreated={(d) =>
+            navigate(datasetPath(d.name), {
+              state: { flash: t("datasets.sql.done", { name: d.name, n: d.version, connection: d.source?.connection ?? "–" }) },
+            })
+          }
         />
       )}
     </Box>

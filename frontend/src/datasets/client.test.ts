@@ -1,6 +1,17 @@
 /** The datasets pages' calls, as the API reads them. */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { datasetRows, getDatasetVersion, listDatasets, previewCleaning, profileDataset, saveCleaning, uploadNamedDataset } from "../api/client";
+import {
+  ApiError,
+  datasetRows,
+  deleteDataset,
+  getDatasetVersion,
+  listDatasets,
+  previewCleaning,
+  profileDataset,
+  saveCleaning,
+  snapshotDataset,
+  uploadNamedDataset,
+} from "../api/client";
 import { answer } from "../test/fetchStub";
 
 describe("the datasets calls", () => {
@@ -51,5 +62,32 @@ describe("the datasets calls", () => {
     ]);
     expect(await requests[1].json()).toEqual({ steps });
     expect(await requests[2].json()).toEqual({ steps });
+  });
+
+  it("snapshots a SQL query as JSON", async () => {
+    const requests = answer(201, { name: "fr-customers", version: 1 });
+    const body = { connection: "warehouse", query: "select *\nfrom customers", name: "fr-customers", description: "" };
+    const d = await snapshotDataset(body);
+    expect(d).toEqual({ name: "fr-customers", version: 1 });
+    expect(`${requests[0].method} ${new URL(requests[0].url).pathname}`).toBe("POST /api/v1/datasets/sql");
+    expect(await requests[0].json()).toEqual(body);
+  });
+
+  it("deletes a dataset by its name, and throws the API's refusal with its field and details", async () => {
+    const requests: Request[] = [];
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (request: Request) => {
+        requests.push(request);
+        return new Response(null, { status: 204 });
+      }),
+    );
+    await expect(deleteDataset("my data")).resolves.toBeUndefined();
+    expect(`${requests[0].method} ${new URL(requests[0].url).pathname}`).toBe("DELETE /api/v1/datasets/my%20data");
+
+    answer(409, { error: { code: "conflict", message: "dataset 'churn' is being read by execution(s) 4", field: "name", details: { executions: [4] } } });
+    const refusal = await deleteDataset("churn").catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(ApiError);
+    expect(refusal).toMatchObject({ status: 409, code: "conflict", field: "name", details: { executions: [4] } });
   });
 });
