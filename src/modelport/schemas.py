@@ -242,6 +242,14 @@ class ModelVersion(BaseModel):
     reference: ReferenceData | None = Field(default=None, description="Training-data sample for drift.")
 
 
+def _aliases(values: list[str]) -> list[str]:
+    """Refuse a name that is not a valid alias (the aliases a new version gets)."""
+    for v in values:
+        if not re.match(ALIAS, v):
+            raise ValueError(f"{v!r} is not a valid alias (lowercase letter first, then a-z 0-9 _ -)")
+    return values
+
+
 class VersionMeta(Strict):
     """The card of a new version, sent beside its file."""
 
@@ -253,15 +261,7 @@ class VersionMeta(Strict):
     flavor: str | None = Field(default=None, description="Force a flavor instead of detecting it.")
     aliases: list[str] = Field(default_factory=list, description="Aliases to point at the new version.")
 
-    @field_validator("aliases")
-    @classmethod
-    def _check_aliases(cls, values: list[str]) -> list[str]:
-        import re
-
-        for v in values:
-            if not re.match(ALIAS, v):
-                raise ValueError(f"{v!r} is not a valid alias (lowercase letter first, then a-z 0-9 _ -)")
-        return values
+    _check_aliases = field_validator("aliases")(_aliases)
 
 
 class MlflowRegister(Strict):
@@ -275,13 +275,7 @@ class MlflowRegister(Strict):
     description: str = Field(default="", max_length=100_000)
     aliases: list[str] = Field(default_factory=list, description="Aliases to point at the new version.")
 
-    @field_validator("aliases")
-    @classmethod
-    def _check_aliases(cls, values: list[str]) -> list[str]:
-        for v in values:
-            if not re.match(ALIAS, v):
-                raise ValueError(f"{v!r} is not a valid alias (lowercase letter first, then a-z 0-9 _ -)")
-        return values
+    _check_aliases = field_validator("aliases")(_aliases)
 
 
 class ColumnEdit(Strict):

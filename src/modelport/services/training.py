@@ -62,22 +62,8 @@ def time_limit(ctx: Context, budget_s: int) -> int:
     return budget_s + max(ctx.settings.training_slack_seconds, budget_s // 2)
 
 
-def train_options(body: TrainingCreate | Training, steps: list[Any]) -> TrainOptions:
-    """The trainer's options for a request (or a recorded training)."""
-    if isinstance(body, Training):
-        o = body.options
-        return TrainOptions(
-            target=body.target,
-            task=body.task,
-            metric=body.metric,
-            budget_s=body.budget_s,
-            folds=int(o.get("folds", 5)),
-            holdout=float(o.get("holdout", 0.2)),
-            seed=int(o.get("seed", 0)),
-            time_column=o.get("time_column"),
-            candidates=o.get("candidates"),
-            steps=steps,
-        )
+def train_options(body: TrainingCreate, steps: list[Any]) -> TrainOptions:
+    """The trainer's options for a request (the worker reads a recorded training's the same way)."""
     return TrainOptions(
         target=body.target,
         task=body.task,
