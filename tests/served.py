@@ -1,5 +1,7 @@
 """A real ``uvicorn`` server on loopback with a worker beside it, for SDK and CLI tests that run
-profiles and trainings (SQLite, local folder), and the data they train on."""
+profiles and trainings (SQLite, local folder), and the data they train on. The ``ctx`` and ``server``
+fixtures (or ``server_without_worker``, named ``server`` too) are imported and listed in ``__all__`` by the
+test modules that use them."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 import uvicorn
 
 from modelport.api.app import create_app
@@ -60,6 +63,32 @@ def serve(ctx: Context, *, worker: bool = True) -> Iterator[str]:
             runner.stop(grace=0)
         srv.should_exit = True
         thread.join(10)
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> Iterator[Context]:
+    """A migrated SQLite context for a served API with a worker (see ``worker_context``)."""
+    with worker_context(tmp_path) as context:
+        yield context
+
+
+@pytest.fixture
+def server(ctx: Context) -> Iterator[str]:
+    """The URL of the API on ``ctx``, with one worker running its executions."""
+    with serve(ctx) as url:
+        yield url
+
+
+@pytest.fixture(name="server")
+def server_without_worker(sqlite_ctx: Context) -> Iterator[str]:
+    """``server`` for tests that run nothing: the API on ``sqlite_ctx`` (tests/conftest.py), no worker."""
+    with serve(sqlite_ctx, worker=False) as url:
+        yield url
+
+
+def flat(text: str) -> str:
+    """CLI output with rich's line wrapping undone."""
+    return " ".join(text.split())
 
 
 def churn_frame(rows: int = 240, seed: int = 0) -> pd.DataFrame:

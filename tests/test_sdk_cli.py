@@ -4,48 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 import modelport
-from modelport.api.app import create_app
 from modelport.cli.main import app as cli
 from modelport.context import Context
 from modelport.errors import AlreadyExists, Forbidden, InvalidArgument, NotFound, Unauthenticated
 from modelport.schemas import Role
 from tests.conftest import Actor, add_user
 from tests.factories import churn_pipeline, joblib_file
+from tests.served import server_without_worker
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def server(sqlite_ctx: Context) -> Iterator[str]:
-    port = _free_port()
-    config = uvicorn.Config(create_app(ctx=sqlite_ctx), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(10)
+__all__ = ["server_without_worker"]
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ and clear refusals."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +23,9 @@ from modelport.schemas import (
     Role,
 )
 from tests.conftest import Actor, add_user
-from tests.served import churn_frame, free_port, serve, worker_context
+from tests.served import churn_frame, ctx, flat, free_port, server
+
+__all__ = ["ctx", "server"]
 
 HOSTILE_CSV = (
     "Customer ;Amount;Amount;city\r\n"
@@ -37,25 +38,8 @@ HOSTILE_CSV = (
 
 
 @pytest.fixture
-def ctx(tmp_path: Path) -> Iterator[Context]:
-    with worker_context(tmp_path) as context:
-        yield context
-
-
-@pytest.fixture
-def server(ctx: Context) -> Iterator[str]:
-    with serve(ctx) as url:
-        yield url
-
-
-@pytest.fixture
 def analyst(ctx: Context) -> Actor:
     return add_user(ctx, "ana", Role.business_user, "marketing")
-
-
-def _flat(text: str) -> str:
-    """CLI output with rich's line wrapping undone."""
-    return " ".join(text.split())
 
 
 def test_sdk_uploads_a_file_and_a_dataframe_as_versions_with_a_parse_report(
@@ -180,7 +164,7 @@ def test_cli_datasets_upload_list_show_profile(server: str, analyst: Actor, tmp_
 
     uploaded = runner.invoke(cli, ["datasets", "upload", str(hostile), "--description", "Q3"], env=env)
     assert uploaded.exit_code == 0, uploaded.output
-    out = _flat(uploaded.output)
+    out = flat(uploaded.output)
     assert "dataset sales version 1: 4 rows x 4 columns (sales.csv)" in out
     assert "decimal ','" in out and "'?' x1" in out and "header 'Customer '" in out
     assert runner.invoke(cli, ["datasets", "upload", str(churn), "--name", "churn"], env=env).exit_code == 0
@@ -194,7 +178,7 @@ def test_cli_datasets_upload_list_show_profile(server: str, analyst: Actor, tmp_
 
     before = runner.invoke(cli, ["datasets", "show", "churn"], env=env)
     assert before.exit_code == 0, before.output
-    assert "no profile yet: modelport datasets profile churn" in _flat(before.output)
+    assert "no profile yet: modelport datasets profile churn" in flat(before.output)
 
     profiled = runner.invoke(cli, ["datasets", "profile", "churn"], env=env)
     assert profiled.exit_code == 0, profiled.output
@@ -230,4 +214,4 @@ def test_cli_datasets_bad_input_is_one_line_and_a_non_zero_exit(
     unreachable = f"http://127.0.0.1:{free_port()}"
     result = runner.invoke(cli, ["datasets", "list", "--url", unreachable], env=env)
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
-    assert f"cannot reach the server at {unreachable}" in _flat(result.output)
+    assert f"cannot reach the server at {unreachable}" in flat(result.output)

@@ -5,50 +5,24 @@ archive and delete refused while deployed, the prediction log, one's own API tok
 from __future__ import annotations
 
 import json
-import socket
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 import modelport
-from modelport.api.app import create_app
 from modelport.cli.main import app as cli
 from modelport.context import Context
 from modelport.errors import Conflict, Forbidden, NotFound
 from modelport.schemas import Role
 from tests.conftest import Actor, add_user
 from tests.factories import churn_pipeline
+from tests.served import flat, server_without_worker
+
+__all__ = ["server_without_worker"]
 
 ROW = {"tenure_months": 3.0, "monthly_spend": 40.0, "support_calls": 6.0}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def server(sqlite_ctx: Context) -> Iterator[str]:
-    port = _free_port()
-    config = uvicorn.Config(create_app(ctx=sqlite_ctx), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(10)
 
 
 @pytest.fixture
@@ -68,18 +42,13 @@ def deployed(server: str, ds: Actor) -> str:
     return server
 
 
-def _flat(text: str) -> str:
-    """CLI output with rich's line wrapping undone."""
-    return " ".join(text.split())
-
-
 def test_the_cli_reads_its_token_from_the_environment_and_says_when_there_is_none(
     server: str, ds: Actor
 ) -> None:
     runner = CliRunner()
     without = runner.invoke(cli, ["models", "list"], env={"MODELPORT_URL": server, "MODELPORT_TOKEN": None})
     assert without.exit_code == 1
-    assert "no API token: pass --token or set MODELPORT_TOKEN" in _flat(without.output)
+    assert "no API token: pass --token or set MODELPORT_TOKEN" in flat(without.output)
     with_env = runner.invoke(
         cli, ["models", "list", "-o", "json"], env={"MODELPORT_URL": server, "MODELPORT_TOKEN": ds.token}
     )
@@ -90,7 +59,7 @@ def test_the_cli_reads_its_token_from_the_environment_and_says_when_there_is_non
     )
     assert with_option.exit_code == 0, with_option.output
     wrong = runner.invoke(cli, ["models", "list"], env={"MODELPORT_URL": server, "MODELPORT_TOKEN": "mp_x"})
-    assert wrong.exit_code == 1 and "malformed API token" in _flat(wrong.output)
+    assert wrong.exit_code == 1 and "malformed API token" in flat(wrong.output)
 
 
 def test_downloads_create_the_folder_they_go_to(deployed: str, ds: Actor, tmp_path: Path) -> None:
@@ -118,9 +87,9 @@ def test_archive_and_delete_are_refused_while_deployed(deployed: str, ds: Actor)
     runner = CliRunner()
     refused = runner.invoke(cli, ["models", "archive", "churn"], env=env)
     assert refused.exit_code == 1
-    assert "'churn' cannot be archived: deployments use it ('churn-fr')" in _flat(refused.output)
+    assert "'churn' cannot be archived: deployments use it ('churn-fr')" in flat(refused.output)
     refused = runner.invoke(cli, ["models", "delete", "churn", "--yes"], env=env)
-    assert refused.exit_code == 1 and "deployments use it ('churn-fr')" in _flat(refused.output)
+    assert refused.exit_code == 1 and "deployments use it ('churn-fr')" in flat(refused.output)
     with modelport.Client(deployed, ds.token) as client:
         with pytest.raises(Conflict) as caught:
             client.delete_model("churn")

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,32 +21,17 @@ from modelport.context import Context
 from modelport.errors import InvalidArgument, NotFound
 from modelport.schemas import DropColumnsStep, RegisteredAs, Role, Training
 from tests.conftest import Actor, add_user
-from tests.served import churn_frame, serve, worker_context
+from tests.served import churn_frame, ctx, flat, server
+
+__all__ = ["ctx", "server"]
 
 BIN = Path(sys.executable).parent
 FEATURES = ["tenure_months", "monthly_spend", "support_calls", "plan"]
 
 
 @pytest.fixture
-def ctx(tmp_path: Path) -> Iterator[Context]:
-    with worker_context(tmp_path) as context:
-        yield context
-
-
-@pytest.fixture
-def server(ctx: Context) -> Iterator[str]:
-    with serve(ctx) as url:
-        yield url
-
-
-@pytest.fixture
 def ds(ctx: Context) -> Actor:
     return add_user(ctx, "dora", Role.data_scientist, "marketing")
-
-
-def _flat(text: str) -> str:
-    """CLI output with rich's line wrapping undone."""
-    return " ".join(text.split())
 
 
 def _running(client: modelport.Client, training_id: int, seconds: float = 60) -> Training:
@@ -166,7 +150,7 @@ def test_cli_train_follows_shows_the_leaderboard_and_registers(
         env=env,
     )
     assert trained.exit_code == 0, trained.output
-    out = _flat(trained.output)
+    out = flat(trained.output)
     assert "dataset churn-history version 1: 240 rows x 5 columns (churn-history.csv)" in out
     assert "leaderboard of training 1" in out and " ± " in out
     assert "holdout (" in out and "registered churn-cli version 1 (training 1)" in out
@@ -225,7 +209,7 @@ def test_cli_train_bad_input_is_one_line_and_a_non_zero_exit(server: str, ds: Ac
     for args, message in cases:
         result = runner.invoke(cli, args, env=env)
         assert result.exit_code == 1, (args, result.output)
-        assert message in _flat(result.output), (args, result.output)
+        assert message in flat(result.output), (args, result.output)
         assert isinstance(result.exception, SystemExit), result.exception  # no traceback
     missing = runner.invoke(cli, ["train", str(data)], env=env)
     assert missing.exit_code == 2 and "--target" in missing.output

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-import time
-from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 import modelport
-from modelport.api.app import create_app
 from modelport.cli.main import app as cli
 from modelport.context import Context
 from modelport.db.tables import DeploymentRow, ModelRow, UserRow
@@ -22,25 +17,10 @@ from modelport.schemas import Role
 from modelport.services.delivery import verify
 from modelport.services.notifications import NotificationService
 from tests.conftest import Actor, add_user
-from tests.notifications.conftest import Receiver, free_port
+from tests.notifications.conftest import Receiver
+from tests.served import server_without_worker
 
-
-@pytest.fixture
-def server(sqlite_ctx: Context) -> Iterator[str]:
-    port = free_port()
-    config = uvicorn.Config(create_app(ctx=sqlite_ctx), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(10)
+__all__ = ["server_without_worker"]
 
 
 @pytest.fixture
