@@ -179,6 +179,9 @@ class Api:
     def post(self, path: str, **kw: Any) -> httpx.Response:
         return self.http.post(path, **kw)
 
+    def delete(self, path: str, **kw: Any) -> httpx.Response:
+        return self.http.delete(path, **kw)
+
 
 @pytest.fixture(scope="session")
 def ds_api(app_url: str) -> Iterator[Api]:

@@ -13,8 +13,10 @@ import datetime
 import random
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Api
@@ -60,6 +62,17 @@ def _leaderboard_size(page: Page) -> int:
     return page.get_by_role("table", name="Leaderboard", exact=True).get_by_role("row").count() - 1
 
 
+@pytest.fixture
+def leaves_no_trace(ds_api: Api) -> Iterator[None]:
+    """The browser tests share one server: what the journey made (deployment, model, dataset) is deleted
+    after it, pass or fail, so the catalog the other tests count is as the demo made it."""
+    yield
+    for path in (f"/api/v1/deployments/{MODEL}-fr", f"/api/v1/models/{MODEL}", f"/api/v1/datasets/{DATASET}"):
+        gone = ds_api.delete(path)
+        assert gone.status_code in (204, 404), (path, gone.status_code, gone.text)
+
+
+@pytest.mark.usefixtures("leaves_no_trace")
 def test_csv_to_a_deployed_model_in_the_browser(
     page: Page, app_url: str, ds_api: Api, output_path: str, tmp_path: Path
 ) -> None:
@@ -249,7 +262,7 @@ def test_csv_to_a_deployed_model_in_the_browser(
     assert {c["name"] for c in reference["stats"]} >= {"tenure_months", "monthly_charges", "plan"}
     # The served model takes the raw columns: the cleaning steps are inside the pipeline.
     inputs = [c["name"] for c in version["input_schema"]["columns"]]
-    assert "signup_date" in inputs and "churned" not in inputs, inputs
+    assert "signup_date" in inputs and "churned" not in inputs and "customer_id" not in inputs, inputs
     training = ds_api.get(f"/api/v1/trainings/{training_id}").json()
     assert (training["status"], training["budget_s"], training["task"]) == ("succeeded", BUDGET_S, "binary")
     assert [(r["model"], r["version"]) for r in training["registered"]] == [(MODEL, 1)]
@@ -273,8 +286,8 @@ def test_csv_to_a_deployed_model_in_the_browser(
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Run {TITLE}")
     expect(page.get_by_role("combobox", name="plan")).not_to_have_text("")
     expect(page.get_by_role("textbox", name="signup_date")).not_to_have_value("")
-    customer = page.get_by_role("textbox", name="customer_id").input_value()
-    assert re.fullmatch(r"C1\d{4}", customer), customer
+    # The cleaning drops customer_id before anything reads it: the model does not ask for it.
+    expect(page.get_by_role("textbox", name="customer_id")).to_have_count(0)
     # A new customer who calls support a lot.
     page.get_by_role("spinbutton", name="tenure_months").fill("2")
     page.get_by_role("spinbutton", name="support_calls").fill("6")
@@ -286,7 +299,6 @@ def test_csv_to_a_deployed_model_in_the_browser(
     rows = table.get_by_role("row")
     expect(rows).to_have_count(2)
     expect(rows.nth(1).get_by_role("cell").first).to_have_text("true")
-    expect(rows.nth(1)).to_contain_text(customer)
     screenshot(page, output_path, "predictions")
     lap("run")
     print(f"journey timings (s): {timings}, total {round(time.monotonic() - began, 1)}")

@@ -57,7 +57,9 @@ export function Layout() {
         {t("app.skip")}
       </Link>
       <AppBar position="sticky" elevation={0} color="primary">
-        <Toolbar sx={{ gap: 1 }}>
+        {/* Wraps onto a second row on narrow screens (or with every section shown to an admin), so
+            nothing spills out of the bar onto the light page. */}
+        <Toolbar sx={{ gap: 1, flexWrap: "wrap", py: 1 }}>
           <Typography
             variant="h6"
             component={NavLink}
@@ -66,7 +68,7 @@ export function Layout() {
           >
             {t("app.name")}
           </Typography>
-          <Box component="nav" aria-label={t("nav.menu")} sx={{ display: "flex", gap: 0.5, flexGrow: 1 }}>
+          <Box component="nav" aria-label={t("nav.menu")} sx={{ display: "flex", flexWrap: "wrap", gap: 0.5, flexGrow: 1 }}>
             {SECTIONS.filter((s) => roleAllows(user.role, s.role)).map((s) => (
               <Button
                 key={s.to}
@@ -75,6 +77,7 @@ export function Layout() {
                 end={s.end}
                 color="inherit"
                 sx={{
+                  whiteSpace: "nowrap",
                   opacity: 0.9,
                   "&.active": { opacity: 1, bgcolor: "rgba(255,255,255,0.16)", fontWeight: 600 },
                 }}
@@ -86,7 +89,7 @@ export function Layout() {
           <NotificationBell />
           <LanguageSwitch dark />
           <UserMenu label={`${user.display_name || user.username} · ${t(`role.${user.role}` as MessageKey)}`} />
-          <Button color="inherit" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
+          <Button color="inherit" sx={{ whiteSpace: "nowrap" }} onClick={() => signOut.mutate()} disabled={signOut.isPending}>
             {t("nav.signOut")}
           </Button>
         </Toolbar>
